@@ -1,0 +1,3 @@
+"""Pages of the guidance app; its REST routes are in api_urls.py."""
+
+urlpatterns = []

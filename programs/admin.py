@@ -1,0 +1,207 @@
+"""The staff admin for the shared core, and ``RoleScopedAdmin``, the base every app's admin uses: who may see
+and edit a model is declared by role, every list is narrowed by ``scope``, nothing is hard-deleted."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import AuditEntry, Department, Enterprise, Notification, Region, User
+from .selectors import scope
+
+admin.site.site_header = _("Zhejiang programs: workshops, inspections, guidance")
+admin.site.site_title = _("Programs admin")
+admin.site.index_title = _("Administration")
+
+
+class AuditHistoryInline(GenericTabularInline):
+    """The read-only history of an object's status and grade changes."""
+
+    model = AuditEntry
+    ct_field = "content_type"
+    ct_fk_field = "object_id"
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "field", "old_value", "new_value", "actor_display", "reason"]
+    readonly_fields = fields
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may open the object may read its history
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("actor"))
+    def actor_display(self, entry):
+        return entry.actor_display
+
+
+class RoleScopedAdmin(admin.ModelAdmin):
+    """Declare ``view_roles`` and ``edit_roles``, and ``scope_paths`` (the lookups to the row's region,
+    department and enterprise, as ``programs.selectors.scope`` takes them)."""
+
+    view_roles: tuple[str, ...] = ()
+    edit_roles: tuple[str, ...] = ()
+    scope_paths: dict[str, str] = {}
+
+    def _role_in(self, request, roles) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or user.role in roles)
+
+    def has_module_permission(self, request):
+        return self._role_in(request, self.view_roles + self.edit_roles)
+
+    def has_view_permission(self, request, obj=None):
+        return self._role_in(request, self.view_roles + self.edit_roles)
+
+    def has_add_permission(self, request):
+        return self._role_in(request, self.edit_roles)
+
+    def has_change_permission(self, request, obj=None):
+        return self._role_in(request, self.edit_roles)
+
+    def has_delete_permission(self, request, obj=None):
+        # What a person recorded is archived or cancelled, never deleted from the admin.
+        return False
+
+    def get_queryset(self, request):
+        return scope(super().get_queryset(request), request.user, **self.scope_paths)
+
+    def run_service(self, request, queryset, service, success_message, **kwargs):
+        """Call ``service(<obj>, actor=…)`` for each selected row; report refusals by name, keep the rest."""
+        done = 0
+        for obj in queryset:
+            try:
+                service(obj, actor=request.user, **kwargs)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+
+
+STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)
+
+
+@admin.register(Region)
+class RegionAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request):
+        return Region.objects.select_related("parent")  # reference data: every staff member reads all of it
+
+
+@admin.register(Department)
+class DepartmentAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    edit_roles = (User.Role.COORDINATOR,)
+    scope_paths = {"region": "region"}
+    list_display = ["name", "kind", "region"]
+    list_filter = ["kind"]
+    search_fields = ["name", "region__name"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    edit_roles = (User.Role.COORDINATOR, User.Role.OFFICER)
+    scope_paths = {"region": "region"}
+    list_display = ["name", "credit_code", "region", "industry", "size", "is_key", "is_four_new", "grade"]
+    list_filter = ["grade", "size", "is_key", "is_four_new", "region__parent"]
+    search_fields = ["name", "credit_code", "address"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    readonly_fields = ["grade", "grade_changed_at", "created_at"]
+    inlines = [AuditHistoryInline]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.enterprise_update(enterprise=obj, actor=request.user, **fields)
+        else:
+            created = services.enterprise_create(
+                actor=request.user, **{f: form.cleaned_data[f] for f in form.cleaned_data}
+            )
+            obj.pk = created.pk
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "region", "department", "enterprise", "is_active"]
+    list_filter = ["role", "is_active", "is_staff"]
+    list_select_related = ["region", "department", "enterprise"]
+    autocomplete_fields = ["region", "department", "enterprise"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role and scope"), {"fields": ["role", "region", "department", "enterprise", "phone"]}),
+    )
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: (
+        request.user.is_superuser
+    )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(RoleScopedAdmin):
+    view_roles = (User.Role.COORDINATOR,)
+    list_display = [
+        "created_at",
+        "content_type",
+        "object_id",
+        "field",
+        "old_value",
+        "new_value",
+        "actor_display",
+        "reason",
+    ]
+    list_filter = ["content_type", "field"]
+    search_fields = ["reason", "actor__username", "actor_label"]
+    list_select_related = ["content_type", "actor"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # The log itself carries no region; a coordinator reads all of it, as the bureau's auditor.
+        return AuditEntry.objects.select_related("content_type", "actor")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("actor"))
+    def actor_display(self, entry):
+        return entry.actor_display
+
+
+@admin.register(Notification)
+class NotificationAdmin(RoleScopedAdmin):
+    view_roles = (User.Role.COORDINATOR,)
+    list_display = ["subject", "channel", "status", "due_at", "sent_at", "attempts", "recipient"]
+    list_filter = ["channel", "status"]
+    search_fields = ["dedupe_key", "subject"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "due_at"
+    # Addresses and bodies may carry personal data: the list shows neither.
+    fields = ["dedupe_key", "channel", "status", "subject", "due_at", "sent_at", "attempts", "last_error", "read_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return Notification.objects.select_related("recipient")

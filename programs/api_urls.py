@@ -1,0 +1,22 @@
+"""Everything under /api/v1/: the core's routes and each app's ``api_urls``."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+router = DefaultRouter()
+router.register("regions", api.RegionViewSet, basename="region")
+router.register("departments", api.DepartmentViewSet, basename="department")
+router.register("enterprises", api.EnterpriseViewSet, basename="enterprise")
+router.register("officers", api.OfficerViewSet, basename="officer")
+router.register("notifications", api.NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+    path("", include("inspections.api_urls")),
+    path("", include("guidance.api_urls")),
+    path("", include("workshops.api_urls")),
+]

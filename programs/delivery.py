@@ -1,0 +1,64 @@
+"""Delivery backends for the outbox: email through Django's mail settings, SMS through a small pluggable
+interface (``SMS_BACKEND``), in-app by simply being readable through the API once sent."""
+
+import base64
+import logging
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
+
+from .validators import mask_phone
+
+logger = logging.getLogger(__name__)
+
+
+class SmsBackend(Protocol):
+    """What an SMS gateway adapter implements. ``key`` is the outbox dedupe key: gateways that accept a
+    client message id use it so that a repeat after a crash is dropped at their end."""
+
+    def send(self, *, phone: str, text: str, key: str) -> None: ...
+
+
+class LoggingSmsBackend:
+    """The default: writes that a text went out (phone masked, no body: it may carry personal data)."""
+
+    def send(self, *, phone: str, text: str, key: str) -> None:
+        logger.info("sms to %s key=%s (%d characters)", mask_phone(phone), key, len(text))
+
+
+@cache
+def sms_backend() -> SmsBackend:
+    return import_string(settings.SMS_BACKEND)()
+
+
+def _send_email(notification) -> None:
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.address],
+        headers={"X-Notification-Key": notification.dedupe_key},
+    )
+    for attachment in notification.attachments:
+        message.attach(
+            attachment["filename"], base64.b64decode(attachment["content_base64"]), attachment.get("mimetype")
+        )
+    message.send(fail_silently=False)
+
+
+def _send_sms(notification) -> None:
+    sms_backend().send(phone=notification.address, text=notification.body, key=notification.dedupe_key)
+
+
+def _send_in_app(notification) -> None:
+    """Nothing leaves the system: once marked sent, the row shows in the recipient's inbox."""
+
+
+CHANNEL_SENDERS = {"email": _send_email, "sms": _send_sms, "in_app": _send_in_app}
+
+
+def deliver(notification) -> None:
+    CHANNEL_SENDERS[notification.channel](notification)

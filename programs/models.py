@@ -1,0 +1,302 @@
+"""The shared core: regions, departments, enterprises, users and their roles, audit, the notification outbox."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_credit_code
+
+
+class Region(models.Model):
+    """A node of the administrative division tree, keyed by its 12-digit statistical division code.
+
+    The code is hierarchical (2 province, 2 city, 2 county, 3 town, 3 village digits), so a region's whole
+    subtree is every code that starts with its significant prefix: scoping needs no recursive query.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County / district")
+        TOWN = "town", _("Town / street")
+        VILLAGE = "village", _("Village / community")
+
+    PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9, Level.VILLAGE: 12}
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: self.PREFIX_LENGTH[self.level]]
+
+    @classmethod
+    def level_of_code(cls, code: str) -> str:
+        for level in (cls.Level.PROVINCE, cls.Level.CITY, cls.Level.COUNTY, cls.Level.TOWN):
+            if set(code[cls.PREFIX_LENGTH[level] :]) == {"0"}:
+                return level
+        return cls.Level.VILLAGE
+
+    def clean(self):
+        if not (self.code.isdigit() and len(self.code) == 12):
+            raise ValidationError({"code": _("A division code is 12 digits.")})
+        if self.level != self.level_of_code(self.code):
+            raise ValidationError(
+                {"level": _("The division code %(code)s is not of this level.") % {"code": self.code}}
+            )
+        if self.parent_id and not self.code.startswith(self.parent.prefix):
+            raise ValidationError({"parent": _("The division code does not lie inside the parent's.")})
+
+
+class Department(models.Model):
+    class Kind(models.TextChoices):
+        COMPREHENSIVE_ENFORCEMENT = "comprehensive_enforcement", _("Comprehensive enforcement")
+        MARKET_SUPERVISION = "market_supervision", _("Market supervision")
+        HEALTH = "health", _("Health")
+        FIRE_RESCUE = "fire_rescue", _("Fire and rescue")
+        EMERGENCY_MANAGEMENT = "emergency_management", _("Emergency management")
+        ECOLOGY_ENVIRONMENT = "ecology_environment", _("Ecology and environment")
+        HUMAN_RESOURCES = "human_resources", _("Human resources and social security")
+        ORGANISATION = "organisation", _("Organisation department")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region"))
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region")]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class Grade(models.TextChoices):
+    """The four-colour grade (四色检查法) that decides how often an enterprise is inspected."""
+
+    RED = "red", _("Red")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    GRAY = "gray", _("Gray")
+
+
+class Enterprise(models.Model):
+    class Size(models.TextChoices):
+        MICRO = "micro", _("Micro")
+        SMALL = "small", _("Small")
+        MEDIUM = "medium", _("Medium")
+        LARGE = "large", _("Large")
+
+    name = models.CharField(_("name"), max_length=200)
+    # Empty for a business not registered yet (someone about to open a restaurant), which may still book guidance.
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, validators=[validate_credit_code]
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("region"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.SMALL)
+    is_key = models.BooleanField(_("key enterprise"), default=False)
+    grid = models.CharField(_("grid"), max_length=100, blank=True)
+    micro_grid = models.CharField(_("micro-grid"), max_length=100, blank=True)
+    is_four_new = models.BooleanField(
+        _("four-new enterprise"), default=False, help_text=_("New technology, industry, business form or model.")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    grade = models.CharField(_("grade"), max_length=6, choices=Grade.choices, default=Grade.GRAY, db_index=True)
+    grade_changed_at = models.DateTimeField(_("grade changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=Q(credit_code__isnull=False), name="enterprise_unique_credit_code"
+            )
+        ]
+        indexes = [models.Index(fields=["region", "grade"], name="enterprise_region_grade")]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. The role and its anchor (region, department, enterprise) scope every query."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        OFFICER = "officer", _("Department officer")
+        ORGANISER = "organiser", _("Workshop organiser")
+        GRID_WORKER = "grid_worker", _("Community / grid worker")
+        ENTERPRISE = "enterprise", _("Enterprise user")
+        RESIDENT = "resident", _("Resident")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("region")
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("department"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("enterprise")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def clean(self):
+        super().clean()
+        needs = {
+            self.Role.OFFICER: ("department", _("A department officer belongs to a department.")),
+            self.Role.ENTERPRISE: ("enterprise", _("An enterprise user belongs to an enterprise.")),
+        }
+        if self.role in needs:
+            field, message = needs[self.role]
+            if not getattr(self, f"{field}_id"):
+                raise ValidationError({field: message})
+        staff = (self.Role.COORDINATOR, self.Role.OFFICER, self.Role.ORGANISER, self.Role.GRID_WORKER)
+        if self.role in staff and not self.region_id:
+            raise ValidationError({"region": _("Staff work in a region; choose one.")})
+
+
+class AuditEntry(models.Model):
+    """One change of a status, a grade or another tracked field: what, from, to, who (or the scheduler), why."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("field"), max_length=50, default="status")
+    old_value = models.CharField(_("old value"), max_length=50, blank=True)
+    new_value = models.CharField(_("new value"), max_length=50, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("actor")
+    )
+    actor_label = models.CharField(
+        _("actor label"),
+        max_length=50,
+        blank=True,
+        help_text=_("Who acted when it was not a person, e.g. the scheduler."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_subject")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self):
+        return f"{self.content_type.model}#{self.object_id} {self.field}: {self.old_value} → {self.new_value}"
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor.get_username() if self.actor_id else (self.actor_label or str(_("system")))
+
+
+class Notification(models.Model):
+    """The outbox. A message is a row first; a scheduled sweep delivers due rows exactly once.
+
+    The dedupe key makes scheduling idempotent (the same reminder asked for twice is one row), and the
+    sweep claims rows under a row lock that other sweeps skip, so two sweeps never send the same row.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+        IN_APP = "in_app", _("In-app")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("Email address or phone number."))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField(_("due at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="notification_pending_due"),
+            models.Index(fields=["recipient", "channel", "-due_at"], name="notification_inbox"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.subject
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a write that carried an ``Idempotency-Key``, replayed when the phone retries."""
+
+    scope = models.CharField(max_length=64, help_text="Hash of the caller's credentials.")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(default=b"")
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_key")]
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

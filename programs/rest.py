@@ -1,0 +1,112 @@
+"""The REST platform every app's API stands on: one error format, pagination, permissions by role."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .models import User
+from .services import TransitionError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def error_body(*, status: int, code: str, message: str, fields: dict | None = None) -> dict:
+    """The one shape of every 4xx answer: ``{"error": {"status", "code", "message", "fields"}}``."""
+    return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
+
+
+def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIException:
+    if hasattr(exc, "error_dict"):
+        detail = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+    else:
+        detail = {"non_field_errors": [str(m) for m in exc.messages]}
+    if isinstance(exc, TransitionError) and not hasattr(exc, "error_dict"):
+        conflict = exceptions.APIException(detail)
+        conflict.status_code = 409
+        conflict.default_code = "conflict"
+        return conflict
+    return exceptions.ValidationError(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = _django_validation_to_drf(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    fields = {}
+    if isinstance(detail, dict) and "detail" not in detail:
+        fields = {key: value if isinstance(value, list) else [value] for key, value in detail.items()}
+        non_field = fields.pop("non_field_errors", None)
+        message = str(non_field[0]) if non_field else _("Please correct the fields named below.")
+    elif isinstance(detail, list):
+        message = " ".join(str(item) for item in detail)
+    else:
+        message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
+    code = getattr(exc, "default_code", "error")
+    if isinstance(getattr(exc, "detail", None), exceptions.ErrorDetail):
+        code = exc.detail.code or code
+    response.data = error_body(status=response.status_code, code=str(code), message=message, fields=fields)
+    return response
+
+
+ERROR_SCHEMA = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorBody",
+            fields={
+                "status": serializers.IntegerField(),
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+            },
+        )
+    },
+)
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ERROR_SCHEMA, description="Bad input; `fields` names each bad field."),
+    401: OpenApiResponse(ERROR_SCHEMA, description="No or bad token."),
+    403: OpenApiResponse(ERROR_SCHEMA, description="Not allowed for this role."),
+    404: OpenApiResponse(ERROR_SCHEMA, description="Not found, or not visible to the caller."),
+    409: OpenApiResponse(ERROR_SCHEMA, description="Not allowed in the object's current status."),
+}
+
+
+def api_not_found(request, exception=None, **route_kwargs):
+    """Django's 404 for paths no API route matches, in the API's error format."""
+    return JsonResponse(error_body(status=404, code="not_found", message=_("Not found.")), status=404)
+
+
+class HasRole(permissions.BasePermission):
+    """Allow the roles a view lists in ``allowed_roles`` (superusers always); reads by anyone signed in when
+    the view sets ``read_roles = "__all__"``."""
+
+    message = _("Your role does not allow this.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_superuser:
+            return True
+        roles = getattr(view, "read_roles", None) if request.method in permissions.SAFE_METHODS else None
+        if roles is None:
+            roles = getattr(view, "allowed_roles", ())
+        return roles == "__all__" or user.role in roles
+
+
+STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)

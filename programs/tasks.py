@@ -1,0 +1,38 @@
+"""Tasks of the shared core, and ``enqueue_on_commit``: how every app sends a task."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+from .idempotency import idempotency_records_purge
+from .services import notifications_send_due
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task, *args, **kwargs) -> None:
+    """Send ``task`` once the current transaction commits, so the worker sees the rows it is given.
+
+    If the broker is down the request still succeeds: the work is in the database (outbox rows, statuses
+    with due times) and the scheduled sweeps pick it up once the broker is back.
+    """
+
+    def publish():
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=settings.CELERY_PUBLISH_RETRY_POLICY)
+        except Exception as exc:  # the broker is unreachable; the sweeps are the safety net
+            logger.warning("could not queue %s: %s", task.name, type(exc).__name__)
+
+    transaction.on_commit(publish)
+
+
+@shared_task(name="programs.send_due_notifications")
+def send_due_notifications() -> int:
+    return notifications_send_due()
+
+
+@shared_task(name="programs.purge_idempotency_records")
+def purge_idempotency_records() -> int:
+    return idempotency_records_purge()
