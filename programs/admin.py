@@ -7,7 +7,7 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import exports, services
 from .models import AuditEntry, Department, Enterprise, Notification, Region, User
 from .selectors import scope
 
@@ -46,6 +46,9 @@ class AuditHistoryInline(GenericTabularInline):
         return entry.actor_display
 
 
+EXPORT_PARAM = "_export"
+
+
 class RoleScopedAdmin(admin.ModelAdmin):
     """Declare ``view_roles`` and ``edit_roles``, and ``scope_paths`` (the lookups to the row's region,
     department and enterprise, as ``programs.selectors.scope`` takes them)."""
@@ -76,6 +79,16 @@ class RoleScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, **self.scope_paths)
+
+    def changelist_view(self, request, extra_context=None):
+        """``?_export=xlsx`` or ``csv`` downloads the list as filtered, with its columns."""
+        fmt = request.GET.get(EXPORT_PARAM)
+        if fmt in exports.FORMATS and self.has_view_permission(request):
+            request.GET = request.GET.copy()
+            del request.GET[EXPORT_PARAM]
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+            return exports.export_response(self, request, queryset, fmt)
+        return super().changelist_view(request, extra_context)
 
     def run_service(self, request, queryset, service, success_message, **kwargs):
         """Call ``service(<obj>, actor=…)`` for each selected row; report refusals by name, keep the rest."""
