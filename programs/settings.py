@@ -184,12 +184,13 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),  # else broadcast files land in the working directory
         "store_processed": False,
     }
 else:
@@ -291,3 +292,27 @@ LOGGING = {
 # --- Product rules that an office may tune ------------------------------------------------------------
 # Demo accounts share this password; printed by `make run`, never used outside the demo.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2026")
+
+# guidance
+# Least notice an enterprise must give to reschedule or cancel a visit itself (staff are not bound by it).
+GUIDANCE_MIN_NOTICE_HOURS = env.int("GUIDANCE_MIN_NOTICE_HOURS", default=24)
+# A booking still unconfirmed this many hours after it was made is escalated to the region's coordinators.
+GUIDANCE_ESCALATE_AFTER_HOURS = env.int("GUIDANCE_ESCALATE_AFTER_HOURS", default=24)
+# How many weeks ahead the weekly templates are turned into bookable slots.
+GUIDANCE_SLOT_WEEKS_AHEAD = env.int("GUIDANCE_SLOT_WEEKS_AHEAD", default=4)
+# The satisfaction survey goes out this many hours after a visit is marked completed.
+GUIDANCE_SURVEY_DELAY_HOURS = env.int("GUIDANCE_SURVEY_DELAY_HOURS", default=2)
+# Signed reschedule / cancel / feedback links stop working after this many days.
+GUIDANCE_LINK_MAX_AGE_DAYS = env.int("GUIDANCE_LINK_MAX_AGE_DAYS", default=180)
+# The address put in front of links in emails and texts.
+GUIDANCE_SITE_URL = env.str("GUIDANCE_SITE_URL", default="http://127.0.0.1:8000")
+
+# workshops
+# A registration waiting this many days in one status reminds the responsible community worker; after
+# WORKSHOPS_EXPIRY_DAYS without action it expires. The 15-minute employment circle: villages within
+# WORKSHOPS_CIRCLE_MINUTES; another village of the same town counts WORKSHOPS_SAME_TOWN_MINUTES unless a
+# travel time between the two is configured.
+WORKSHOPS_REMINDER_DAYS = env.int("WORKSHOPS_REMINDER_DAYS", default=3)
+WORKSHOPS_EXPIRY_DAYS = env.int("WORKSHOPS_EXPIRY_DAYS", default=30)
+WORKSHOPS_CIRCLE_MINUTES = env.int("WORKSHOPS_CIRCLE_MINUTES", default=15)
+WORKSHOPS_SAME_TOWN_MINUTES = env.int("WORKSHOPS_SAME_TOWN_MINUTES", default=10)
