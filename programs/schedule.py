@@ -12,6 +12,9 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # inspections
     # guidance
     # workshops
+    "Remind of waiting workshop registrations": ("workshops.remind_waiting_registrations", 3600),
+    "Expire workshop registrations nobody acted on": ("workshops.expire_registrations", 3600),
+    "Close seasonal workshop positions": ("workshops.close_seasonal_positions", 3600),
 }
 
 

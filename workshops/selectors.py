@@ -1,0 +1,242 @@
+"""Reads of the workshops app: scoped lists, the 15-minute-circle matching, and the indicators."""
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from programs.models import Region, User
+from programs.selectors import scope
+
+from .models import Activity, Employment, IncomeRecord, Position, Registration, Resident, VillageDistance, Workshop
+
+# A day wage compares with a monthly one at this many working days a month, to rank positions by pay.
+WORKING_DAYS_PER_MONTH = 22
+
+
+def _is_resident(user: User) -> bool:
+    return user.is_authenticated and not user.is_superuser and user.role == User.Role.RESIDENT
+
+
+def workshop_list(*, user: User) -> QuerySet[Workshop]:
+    workshops = Workshop.objects.select_related("village__parent", "host_enterprise")
+    if _is_resident(user):
+        return workshops.filter(status=Workshop.Status.OPEN)
+    return scope(workshops, user, region="village", enterprise="host_enterprise_id")
+
+
+def open_positions(*, today: date | None = None) -> QuerySet[Position]:
+    """Positions taking registrations: open, in an open workshop, a place left, the season not over."""
+    today = today or timezone.localdate()
+    return (
+        Position.objects.filter(
+            status=Position.Status.OPEN, workshop__status=Workshop.Status.OPEN, accepted_count__lt=F("openings")
+        )
+        .exclude(seasonal_end__lt=today)
+        .select_related("workshop__village__parent", "workshop__host_enterprise")
+    )
+
+
+def position_list(*, user: User) -> QuerySet[Position]:
+    if _is_resident(user):
+        return open_positions()
+    positions = Position.objects.select_related("workshop__village__parent", "workshop__host_enterprise")
+    return scope(positions, user, region="workshop__village", enterprise="workshop__host_enterprise_id")
+
+
+def resident_list(*, user: User) -> QuerySet[Resident]:
+    """Organisers and grid workers: the residents of their region; a resident: themself; nobody else."""
+    residents = Resident.objects.select_related("village__parent", "grid_worker", "user")
+    if not user.is_authenticated:
+        return residents.none()
+    if _is_resident(user):
+        return residents.filter(user=user)
+    if user.is_superuser or user.role in (User.Role.ORGANISER, User.Role.GRID_WORKER):
+        return scope(residents, user, region="village")
+    return residents.none()
+
+
+def registration_list(*, user: User) -> QuerySet[Registration]:
+    """Staff: registrations of residents of their region, or for positions in their region. An enterprise:
+    registrations for its own workshops' positions. A resident: their own."""
+    registrations = Registration.objects.select_related(
+        "resident__village", "position__workshop__village", "position__workshop__host_enterprise"
+    )
+    if not user.is_authenticated:
+        return registrations.none()
+    if _is_resident(user):
+        return registrations.filter(resident__user=user)
+    if user.role == User.Role.ENTERPRISE and not user.is_superuser:
+        return scope(registrations, user, enterprise="position__workshop__host_enterprise_id")
+    if not user.is_superuser and user.role not in (User.Role.ORGANISER, User.Role.GRID_WORKER):
+        return registrations.none()
+    by_resident = scope(Registration.objects.all(), user, region="resident__village").values("pk")
+    by_position = scope(Registration.objects.all(), user, region="position__workshop__village").values("pk")
+    return registrations.filter(Q(pk__in=by_resident) | Q(pk__in=by_position))
+
+
+def employment_list(*, user: User) -> QuerySet[Employment]:
+    visible = registration_list(user=user).values("pk")
+    return (
+        Employment.objects.filter(registration__in=visible)
+        .select_related("registration__resident__village", "registration__position__workshop")
+        .prefetch_related("income_records")
+    )
+
+
+def activity_list(*, user: User) -> QuerySet[Activity]:
+    activities = Activity.objects.select_related("workshop__village")
+    return scope(activities, user, region="workshop__village", enterprise="workshop__host_enterprise_id")
+
+
+# --- Matching: the 15-minute employment circle ---------------------------------------------------------
+
+
+def travel_minutes_from(village: Region) -> dict[int, int]:
+    """Villages within the resident's 15-minute circle, with the travel time to each.
+
+    The rule: the same village is 0 minutes; another village of the same town counts
+    ``WORKSHOPS_SAME_TOWN_MINUTES``; a travel time configured between two villages (``VillageDistance``)
+    overrides both, in either direction. A village is in the circle when its time is at most
+    ``WORKSHOPS_CIRCLE_MINUTES``.
+    """
+    minutes = {village.pk: 0}
+    town_prefix = village.code[: Region.PREFIX_LENGTH[Region.Level.TOWN]]
+    same_town = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=town_prefix).exclude(pk=village.pk)
+    for pk in same_town.values_list("pk", flat=True):
+        minutes[pk] = settings.WORKSHOPS_SAME_TOWN_MINUTES
+    configured = VillageDistance.objects.filter(Q(from_village=village) | Q(to_village=village)).values_list(
+        "from_village_id", "to_village_id", "minutes"
+    )
+    for a, b, m in configured:
+        minutes[b if a == village.pk else a] = m
+    return {pk: m for pk, m in minutes.items() if m <= settings.WORKSHOPS_CIRCLE_MINUTES}
+
+
+def monthly_pay(position: Position) -> Decimal:
+    if position.pay_unit == Position.PayUnit.DAY:
+        return position.pay_amount * WORKING_DAYS_PER_MONTH
+    return position.pay_amount
+
+
+def positions_matching(*, resident: Resident, today: date | None = None) -> list[Position]:
+    """Open positions within the resident's 15-minute circle that fit their wish to work, best first.
+
+    Fit: the resident wishes to work; the category is one they wished for (no wish = any); not one they
+    already have an active registration for. Best first: nearest, then (for a disabled person) accessible
+    ones, then the higher monthly pay, then the earlier posted. Each position carries ``travel_minutes``.
+    """
+    if not resident.wants_work:
+        return []
+    circle = travel_minutes_from(resident.village)
+    positions = open_positions(today=today).filter(workshop__village_id__in=circle)
+    if resident.wished_categories:
+        positions = positions.filter(category__in=resident.wished_categories)
+    taken = Registration.objects.filter(resident=resident, status__in=Registration.ACTIVE).values("position_id")
+    positions = list(positions.exclude(pk__in=taken))
+    for position in positions:
+        position.travel_minutes = circle[position.workshop.village_id]
+
+    def rank(position):
+        inaccessible = resident.has_disability and not position.accessible
+        return (position.travel_minutes, inaccessible, -monthly_pay(position), position.pk)
+
+    return sorted(positions, key=rank)
+
+
+# --- Indicators ---------------------------------------------------------------------------------------
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def workshop_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
+    """The figures the Zhoushan article publishes, computed from the records for a region and period.
+
+    - ``workshops``: workshops operating at some time in the period (opened by its end, not closed before
+      its start);
+    - ``people_employed`` / ``low_income_employed`` / ``disabled_employed``: distinct residents with an
+      employment overlapping the period;
+    - ``average_monthly_income_increase``: for each person with income records in the period, the mean of
+      (monthly income − the baseline given at registration); then the mean over those people;
+    - activities held in the period (cancelled ones left out): counts, stalls, visitors, live-stream
+      sessions, trainees, and revenue (market takings plus live-stream sales).
+    """
+    workshops = scope(Workshop.objects.all(), user, region="village", enterprise="host_enterprise_id")
+    if region is not None:
+        workshops = workshops.filter(village__code__startswith=region.prefix)
+    operating = workshops.filter(opened_on__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+    employments = Employment.objects.filter(
+        registration__position__workshop__in=workshops.values("pk"), start_date__lte=end
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    people = employments.aggregate(
+        employed=Count("registration__resident", distinct=True),
+        low_income=Count("registration__resident", filter=Q(registration__resident__is_low_income=True), distinct=True),
+        disabled=Count("registration__resident", filter=Q(registration__resident__has_disability=True), distinct=True),
+    )
+    records = IncomeRecord.objects.filter(
+        employment__in=employments.values("pk"), month__gte=start.replace(day=1), month__lte=end
+    ).values_list(
+        "employment__registration__resident_id", "income", "employment__registration__baseline_monthly_income"
+    )
+    increases: dict[int, list[Decimal]] = defaultdict(list)
+    for resident_id, income, baseline in records:
+        increases[resident_id].append(income - baseline)
+    per_person = [sum(values) / len(values) for values in increases.values()]
+    average = _cents(sum(per_person) / len(per_person)) if per_person else Decimal("0.00")
+
+    activities = Activity.objects.filter(
+        workshop__in=workshops.values("pk"), held_on__gte=start, held_on__lte=end, is_cancelled=False
+    )
+    by_kind = {
+        row["kind"]: row
+        for row in activities.values("kind").annotate(
+            count=Count("pk"),
+            stalls=Sum("stalls"),
+            visitors=Sum("visitors"),
+            sessions=Sum("sessions"),
+            participants=Sum("participants"),
+            revenue=Sum("revenue"),
+        )
+    }
+    empty = {"count": 0, "stalls": 0, "visitors": 0, "sessions": 0, "participants": 0, "revenue": Decimal("0")}
+    market = by_kind.get(Activity.Kind.MARKET, empty)
+    live = by_kind.get(Activity.Kind.LIVE_STREAM, empty)
+    training = by_kind.get(Activity.Kind.TRAINING, empty)
+    return {
+        "region": region.code if region is not None else None,
+        "region_name": region.name if region is not None else None,
+        "start": start,
+        "end": end,
+        "workshops": operating.count(),
+        "people_employed": people["employed"],
+        "low_income_employed": people["low_income"],
+        "disabled_employed": people["disabled"],
+        "people_with_income_records": len(per_person),
+        "average_monthly_income_increase": average,
+        "markets": {
+            "count": market["count"],
+            "stalls": market["stalls"] or 0,
+            "visitors": market["visitors"] or 0,
+            "revenue": _cents(market["revenue"] or 0),
+        },
+        "live_streams": {
+            "count": live["count"],
+            "sessions": live["sessions"] or 0,
+            "sales": _cents(live["revenue"] or 0),
+        },
+        "trainings": {"count": training["count"], "participants": training["participants"] or 0},
+        "activity_revenue": _cents((market["revenue"] or 0) + (live["revenue"] or 0)),
+    }
+
+
+def workshop_indicators_by_region(*, user: User, parent: Region, start: date, end: date) -> list[dict]:
+    """The indicators for each region one level below ``parent`` (a city's counties, a county's towns)."""
+    return [
+        workshop_indicators(user=user, region=child, start=start, end=end)
+        for child in Region.objects.filter(parent=parent).order_by("code")
+    ]
