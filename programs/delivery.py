@@ -2,6 +2,7 @@
 interface (``SMS_BACKEND``), in-app by simply being readable through the API once sent."""
 
 import base64
+import hashlib
 import logging
 from functools import cache
 from typing import Protocol
@@ -34,13 +35,18 @@ def sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
+def message_id(dedupe_key: str) -> str:
+    return f"<{hashlib.sha256(dedupe_key.encode()).hexdigest()[:32]}@outbox.programs>"
+
+
 def _send_email(notification) -> None:
     message = EmailMessage(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.address],
-        headers={"X-Notification-Key": notification.dedupe_key},
+        # A Message-ID derived from the dedupe key: a repeat after a crash is recognisably the same message.
+        headers={"X-Notification-Key": notification.dedupe_key, "Message-ID": message_id(notification.dedupe_key)},
     )
     for attachment in notification.attachments:
         message.attach(
