@@ -275,6 +275,7 @@ def registration_submit(
     existing = Registration.objects.filter(resident=resident, position=position, status__in=Registration.ACTIVE).first()
     if existing is not None:
         return existing, False
+    position = Position.objects.select_related("workshop").get(pk=position.pk)  # judge its status as it is now
     _position_takes_registrations(position, timezone.localdate())
     now = timezone.now()
     registration = Registration(

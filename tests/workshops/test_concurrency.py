@@ -1,0 +1,66 @@
+"""The openings cap under real concurrency: transactions on PostgreSQL accepting at the same moment."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from programs.services import TransitionError
+from workshops import services
+from workshops.models import Position, Registration
+
+from .factories import PositionFactory, RegistrationFactory, organiser
+
+
+def race(registration_ids, actor):
+    barrier = threading.Barrier(len(registration_ids))
+    accepted, refused, errors = [], [], []
+
+    def accept(pk):
+        try:
+            registration = Registration.objects.get(pk=pk)
+            barrier.wait()
+            services.registration_accept(registration=registration, actor=actor)
+            accepted.append(pk)
+        except TransitionError:
+            refused.append(pk)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(pk,)) for pk in registration_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    return accepted, refused
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_accepted_at_the_same_moment_for_the_last_place_get_it_once():
+    boss = organiser()
+    for _round in range(5):
+        position = PositionFactory(openings=1)
+        ids = [RegistrationFactory(position=position, status="home_visit").pk for _ in range(2)]
+        accepted, refused = race(ids, boss)
+        assert len(accepted) == 1 and len(refused) == 1
+        position.refresh_from_db()
+        assert position.accepted_count == 1
+        assert Registration.objects.filter(position=position, status="accepted").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_eight_acceptances_at_once_fill_three_openings_and_no_more():
+    boss = organiser()
+    position = PositionFactory(openings=3)
+    ids = [RegistrationFactory(position=position, status="home_visit").pk for _ in range(8)]
+    accepted, refused = race(ids, boss)
+    assert (len(accepted), len(refused)) == (3, 5)
+    position = Position.objects.get(pk=position.pk)
+    assert position.accepted_count == 3
+    assert set(Registration.objects.filter(status="accepted").values_list("pk", flat=True)) == set(accepted)
+    assert Registration.objects.filter(status="home_visit").count() == 5
