@@ -280,6 +280,43 @@ class Notification(models.Model):
         return self.subject
 
 
+class ImportJob(models.Model):
+    """One spreadsheet brought in: validated on upload, saved all or nothing once confirmed."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", _("Ready to import")
+        INVALID = "invalid", _("Has errors")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    MOVES = {
+        Status.VALIDATED: [Status.QUEUED],
+        Status.QUEUED: [Status.RUNNING],
+        Status.RUNNING: [Status.DONE, Status.FAILED],
+    }
+
+    kind = models.CharField(_("kind"), max_length=50)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    saved_rows = models.PositiveIntegerField(_("rows saved"), default=0)
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+
 class IdempotencyRecord(models.Model):
     """The answer given to a write that carried an ``Idempotency-Key``, replayed when the phone retries."""
 

@@ -33,6 +33,13 @@ def send_due_notifications() -> int:
     return notifications_send_due()
 
 
+@shared_task(name="programs.run_import_job")
+def run_import_job(job_id: int) -> None:
+    from .imports import import_job_run
+
+    import_job_run(job_id=job_id)
+
+
 @shared_task(name="programs.purge_idempotency_records")
 def purge_idempotency_records() -> int:
     return idempotency_records_purge()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/imports/", views.import_start, name="import-start"),
+    path("admin/imports/<int:job_id>/", views.import_job, name="import-job"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("programs.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

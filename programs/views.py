@@ -2,12 +2,19 @@
 
 import logging
 
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import imports
 from .celery import app as celery_app
+from .models import ImportJob
 from .rest import error_body
 
 logger = logging.getLogger(__name__)
@@ -61,3 +68,59 @@ def rate_limited(request, exception=None):
         {"message": _("Too many requests from your address. Please wait a minute and try again.")},
         status=429,
     )
+
+
+# --- Imports (staff) ----------------------------------------------------------------------------------
+
+
+class ImportUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What to import"))
+    file = forms.FileField(label=gettext_lazy("Excel (.xlsx) or CSV file"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(i.kind, i.label) for i in imports.importers_for(user)]
+
+
+@staff_member_required
+def import_start(request):
+    """Choose what to import, upload the file; the next page is the preview with every bad row's errors."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_job_create(
+                kind=form.cleaned_data["kind"], uploaded=form.cleaned_data["file"], actor=request.user
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("import-job", job_id=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:20]
+    templates = [(i.label, [c.header for c in i.columns]) for i in imports.importers_for(request.user)]
+    return render(
+        request,
+        "admin/imports/start.html",
+        {**admin.site.each_context(request), "form": form, "jobs": jobs, "templates": templates, "title": _("Import")},
+    )
+
+
+@staff_member_required
+def import_job(request, job_id):
+    job = get_object_or_404(ImportJob, pk=job_id, created_by=request.user)
+    if request.method == "POST":
+        try:
+            job = imports.import_job_confirm(job=job, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("import-job", job_id=job.pk)
+    importer = imports.REGISTRY[job.kind]
+    context = {
+        **admin.site.each_context(request),
+        "job": job,
+        "headers": [c.header for c in importer.columns],
+        "keys": [c.key for c in importer.columns],
+        "progress": imports.import_job_progress(job),
+        "title": _("Import #%(id)s") % {"id": job.pk},
+    }
+    return render(request, "admin/imports/job.html", context)

@@ -1,0 +1,281 @@
+"""Bulk import from Excel or CSV, for the data staff bring in spreadsheets (enterprises, departments' plan
+entries, residents' survey results).
+
+An importer declares its columns, turns one row into clean values or a ValidationError naming the field, and
+saves a list of clean rows. The flow is always the same: upload → every row validated → a preview with each
+bad row's errors → confirm → everything saved in one transaction, or nothing. Files above
+``IMPORT_SYNC_ROWS`` rows are saved by a Celery task whose progress the job page shows.
+"""
+
+import csv
+import io
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from .models import ImportJob, User
+from .services import audit_record, transition
+from .tasks import enqueue_on_commit, run_import_job
+
+IMPORT_SYNC_ROWS = 500
+MAX_ROWS = 100_000
+REGISTRY: dict[str, type["Importer"]] = {}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # what the spreadsheet's first row says (Chinese, as staff write it)
+    required: bool = False
+
+
+class Importer(ABC):
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    roles: ClassVar[tuple[str, ...]]
+    columns: ClassVar[list[Column]]
+
+    def __init__(self, actor: User):
+        self.actor = actor
+
+    @abstractmethod
+    def clean_row(self, values: dict[str, str]) -> dict:
+        """Return the row's clean values, or raise ValidationError({column key: message})."""
+
+    @abstractmethod
+    def save(self, rows: list[dict]) -> int:
+        """Save clean rows (inside the caller's transaction); return how many were saved."""
+
+    def clean_all(self, rows: list[dict[str, str]]) -> tuple[list[dict], list[dict]]:
+        """All rows cleaned, plus the errors as [{row, column, message}] (row numbers as in the sheet)."""
+        cleaned, errors = [], []
+        for number, values in enumerate(rows, start=2):
+            missing = [c for c in self.columns if c.required and not values.get(c.key, "").strip()]
+            if missing:
+                errors += [
+                    {"row": number, "column": c.header, "message": _("This column is required.")} for c in missing
+                ]
+                continue
+            try:
+                cleaned.append({**self.clean_row(values), "_row": number})
+            except ValidationError as exc:
+                errors += self._row_errors(number, exc)
+        return cleaned, errors
+
+    def check_duplicates(self, cleaned: list[dict]) -> list[dict]:
+        """Errors that only show across rows (the same code twice in the file); each row carries ``_row``."""
+        return []
+
+    def _row_errors(self, number, exc):
+        headers = {c.key: c.header for c in self.columns}
+        if hasattr(exc, "error_dict"):
+            return [
+                {"row": number, "column": headers.get(key, key), "message": " ".join(messages)}
+                for key, messages in exc.message_dict.items()
+            ]
+        return [{"row": number, "column": "", "message": " ".join(exc.messages)}]
+
+
+def register(importer: type[Importer]) -> type[Importer]:
+    REGISTRY[importer.kind] = importer
+    return importer
+
+
+def importers_for(user: User) -> list[type[Importer]]:
+    return [i for i in REGISTRY.values() if user.is_superuser or user.role in i.roles]
+
+
+def read_sheet(uploaded, columns: list[Column]) -> list[dict[str, str]]:
+    """Rows of an .xlsx or .csv as {column key: text}, matched by the header row's names."""
+    name = uploaded.name.lower()
+    if name.endswith(".xlsx"):
+        sheet = load_workbook(uploaded, read_only=True, data_only=True).active
+        raw = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif name.endswith(".csv"):
+        text = uploaded.read().decode("utf-8-sig")
+        raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+    else:
+        raise ValidationError({"file": _("Upload an Excel (.xlsx) or CSV file.")})
+    raw = [row for row in raw if any(row)]
+    if not raw:
+        raise ValidationError({"file": _("The file is empty.")})
+    header = raw[0]
+    missing = [c.header for c in columns if c.required and c.header not in header]
+    if missing:
+        message = _("The header row lacks the columns: %(columns)s.") % {"columns": "、".join(missing)}
+        raise ValidationError({"file": message})
+    if len(raw) - 1 > MAX_ROWS:
+        raise ValidationError({"file": _("At most %(count)d rows can be imported at once.") % {"count": MAX_ROWS}})
+    index = {c.key: header.index(c.header) for c in columns if c.header in header}
+    return [{key: (row[i] if i < len(row) else "") for key, i in index.items()} for row in raw[1:]]
+
+
+# --- Jobs -------------------------------------------------------------------------------------------
+
+
+def import_job_create(*, kind: str, uploaded, actor: User) -> ImportJob:
+    """Read and validate the whole file; nothing is saved but the job with its preview and errors."""
+    importer_class = REGISTRY[kind]
+    if not (actor.is_superuser or actor.role in importer_class.roles):
+        raise ValidationError(_("Your role cannot import this."))
+    rows = read_sheet(uploaded, importer_class.columns)
+    importer = importer_class(actor)
+    cleaned, errors = importer.clean_all(rows)
+    errors += importer.check_duplicates(cleaned)
+    uploaded.seek(0)
+    return ImportJob.objects.create(
+        kind=kind,
+        file=uploaded,
+        created_by=actor,
+        total_rows=len(rows),
+        errors=errors[:1000],
+        preview=rows[:20],
+        status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED,
+    )
+
+
+def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
+    """Save a validated job: at once when small, else in the background (``run_import_job``)."""
+    if job.created_by_id != actor.pk and not actor.is_superuser:
+        raise ValidationError(_("Only who uploaded the file can confirm it."))
+    job = transition(instance=job, to=ImportJob.Status.QUEUED, actor=actor, allowed=ImportJob.MOVES)
+    if job.total_rows <= IMPORT_SYNC_ROWS:
+        return import_job_run(job_id=job.pk)
+    enqueue_on_commit(run_import_job, job.pk)
+    return job
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Validate again (the data may have changed since the preview) and save all rows in one transaction.
+    Idempotent: a job that is no longer queued is left as it is."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if not claimed:
+        return job
+    audit_record(obj=job, old=ImportJob.Status.QUEUED, new=ImportJob.Status.RUNNING, actor=None)
+    importer = REGISTRY[job.kind](job.created_by)
+    with job.file.open("rb") as handle:
+        handle.name = job.file.name
+        rows = read_sheet(handle, importer.columns)
+    cleaned, errors = [], []
+    for start in range(0, len(rows), 1000):
+        part, part_errors = importer.clean_all(rows[start : start + 1000])
+        cleaned += [{**row, "_row": row["_row"] + start} for row in part]
+        errors += [{**e, "row": e["row"] + start} for e in part_errors]
+        cache.set(progress_key(job_id), min(start + 1000, len(rows)), 3600)
+    errors += importer.check_duplicates(cleaned)
+    if errors:
+        job.errors = errors[:1000]
+        job.save(update_fields=["errors"])
+        return transition(instance=job, to=ImportJob.Status.FAILED, actor=None, allowed=ImportJob.MOVES)
+    try:
+        with transaction.atomic():
+            saved = importer.save(cleaned)
+    except ValidationError as exc:
+        job.errors = [{"row": 0, "column": "", "message": " ".join(exc.messages)}]
+        job.save(update_fields=["errors"])
+        return transition(instance=job, to=ImportJob.Status.FAILED, actor=None, allowed=ImportJob.MOVES)
+    return transition(
+        instance=job,
+        to=ImportJob.Status.DONE,
+        actor=None,
+        allowed=ImportJob.MOVES,
+        changes={"saved_rows": saved, "finished_at": timezone.now()},
+    )
+
+
+def import_job_progress(job: ImportJob) -> int:
+    if job.status == ImportJob.Status.DONE:
+        return job.total_rows
+    return cache.get(progress_key(job.pk), 0)
+
+
+# --- The core's importer ----------------------------------------------------------------------------
+
+
+@register
+class EnterpriseImporter(Importer):
+    kind = "enterprises"
+    label = gettext_lazy("Enterprises")
+    roles = (User.Role.COORDINATOR,)
+    columns: ClassVar[list[Column]] = [
+        Column("name", "企业名称", required=True),
+        Column("credit_code", "统一社会信用代码", required=True),
+        Column("region_code", "区划代码", required=True),
+        Column("address", "地址"),
+        Column("industry", "行业"),
+        Column("size", "规模"),
+        Column("is_key", "重点企业"),
+        Column("is_four_new", "四新企业"),
+        Column("contact_name", "联系人"),
+        Column("contact_phone", "联系电话"),
+        Column("contact_email", "联系邮箱"),
+    ]
+    SIZES: ClassVar[dict[str, str]] = {"微型": "micro", "小型": "small", "中型": "medium", "大型": "large"}
+    YES: ClassVar[set[str]] = {"是", "yes", "true", "1", "y"}
+
+    def __init__(self, actor):
+        super().__init__(actor)
+        from .models import Enterprise, Region
+        from .selectors import scope
+
+        self.regions = {r.code: r for r in scope(Region.objects.all(), actor, region="")}
+        self.existing_codes = set(Enterprise.objects.exclude(credit_code=None).values_list("credit_code", flat=True))
+
+    def clean_row(self, values):
+        from .models import Enterprise
+        from .validators import normalize_credit_code
+
+        region = self.regions.get(values["region_code"])
+        if region is None:
+            raise ValidationError({"region_code": _("No region of yours has this division code.")})
+        size = values.get("size", "")
+        enterprise = Enterprise(
+            name=values["name"],
+            credit_code=normalize_credit_code(values["credit_code"]),
+            region=region,
+            address=values.get("address", ""),
+            industry=values.get("industry", ""),
+            size=self.SIZES.get(size, size or Enterprise.Size.SMALL),
+            is_key=values.get("is_key", "").lower() in self.YES,
+            is_four_new=values.get("is_four_new", "").lower() in self.YES,
+            contact_name=values.get("contact_name", ""),
+            contact_phone=values.get("contact_phone", ""),
+            contact_email=values.get("contact_email", ""),
+        )
+        enterprise.full_clean(validate_unique=False, validate_constraints=False)
+        if enterprise.credit_code in self.existing_codes:
+            raise ValidationError({"credit_code": _("An enterprise with this credit code is registered already.")})
+        return {"enterprise": enterprise}
+
+    def check_duplicates(self, cleaned):
+        seen, errors = set(), []
+        for row in cleaned:
+            code = row["enterprise"].credit_code
+            if code in seen:
+                message = _("%(code)s appears twice in the file.") % {"code": code}
+                errors.append({"row": row["_row"], "column": "统一社会信用代码", "message": message})
+            seen.add(code)
+        return errors
+
+    def save(self, rows):
+        from .models import Enterprise
+
+        created = Enterprise.objects.bulk_create([row["enterprise"] for row in rows], batch_size=1000)
+        for enterprise in created[:1]:
+            audit_record(obj=enterprise, field="imported", old="", new=str(len(created)), actor=self.actor)
+        return len(created)
