@@ -1,0 +1,284 @@
+"""Reads of the inspections app. Every list goes through ``programs.selectors.scope``; the indicators are
+computed from the records, live, for a region and a period."""
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from programs.models import Enterprise, Grade, Region, User
+from programs.selectors import scope
+
+from . import grades
+from .models import (
+    Coordination,
+    Finding,
+    GradeChange,
+    GradePolicy,
+    Inspection,
+    InspectionItem,
+    ItemCheck,
+    LenientListEntry,
+    ObservationPeriod,
+    PlanEntry,
+)
+from .services import normalize_code
+
+
+def percent(part: int, whole: int, places: int = 1) -> float | None:
+    """``part / whole`` in percent, rounded half up as the bureau publishes it; None when there is no whole."""
+    if not whole:
+        return None
+    exponent = Decimal(1).scaleb(-places)
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(exponent, rounding=ROUND_HALF_UP))
+
+
+def _in_region(queryset: QuerySet, region: Region | None, path: str) -> QuerySet:
+    return queryset if region is None else queryset.filter(**{f"{path}__code__startswith": region.prefix})
+
+
+# --- Catalogue and plans ----------------------------------------------------------------------------------
+
+
+def item_list(*, user: User) -> QuerySet[InspectionItem]:
+    """The catalogue is reference data for every staff member."""
+    lenient = LenientListEntry.objects.filter(is_active=True).order_by("kind")
+    return (
+        InspectionItem.objects.filter(is_active=True)
+        .select_related("department")
+        .prefetch_related(Prefetch("lenient_entries", queryset=lenient))
+        .order_by("code")
+    )
+
+
+def plan_entry_list(*, user: User) -> QuerySet[PlanEntry]:
+    entries = PlanEntry.objects.select_related("department", "enterprise", "inspection").prefetch_related("items")
+    return scope(entries, user, region="enterprise__region", department="department_id").order_by(
+        "-month", "enterprise_id", "id"
+    )
+
+
+def coordination_list(*, user: User) -> QuerySet[Coordination]:
+    return scope(Coordination.objects.select_related("region", "started_by"), user, region="region")
+
+
+# --- Inspections and findings ------------------------------------------------------------------------------
+
+
+def inspection_list(*, user: User) -> QuerySet[Inspection]:
+    inspections = Inspection.objects.select_related(
+        "enterprise__region", "lead_department", "code_shown_by"
+    ).prefetch_related("departments", "officers", "items")
+    return scope(
+        inspections, user, region="enterprise__region", department="departments", enterprise="enterprise_id"
+    ).order_by("week_start", "month", "id")
+
+
+def inspections_this_week(queryset: QuerySet[Inspection], *, today: date | None = None) -> QuerySet[Inspection]:
+    today = today or timezone.localdate()
+    return queryset.filter(week_start=today - timedelta(days=today.weekday()))
+
+
+def inspection_by_code(code: str) -> Inspection | None:
+    """The public check of a code: only what the verify page shows is loaded."""
+    code = normalize_code(code)
+    if not code:
+        return None
+    return (
+        Inspection.objects.select_related("enterprise", "lead_department")
+        .prefetch_related("departments")
+        .filter(code=code)
+        .first()
+    )
+
+
+def finding_list(*, user: User) -> QuerySet[Finding]:
+    findings = Finding.objects.select_related(
+        "enterprise", "item__department", "inspection", "lenient_entry", "recorded_by"
+    ).prefetch_related("photos", "evidence", "reinspections")
+    return scope(
+        findings,
+        user,
+        region="enterprise__region",
+        department="inspection__departments",
+        enterprise="enterprise_id",
+    ).order_by("-recorded_at", "-id")
+
+
+def overdue(queryset: QuerySet[Finding], *, today: date | None = None) -> QuerySet[Finding]:
+    return queryset.exclude(status=Finding.Status.RECTIFIED).filter(deadline__lt=today or timezone.localdate())
+
+
+def observation_period_list(*, user: User) -> QuerySet[ObservationPeriod]:
+    periods = ObservationPeriod.objects.select_related("finding__enterprise", "finding__item", "opened_by")
+    return scope(
+        periods,
+        user,
+        region="finding__enterprise__region",
+        department="finding__inspection__departments",
+        enterprise="finding__enterprise_id",
+    ).order_by("ends_on", "id")
+
+
+# --- Grades ------------------------------------------------------------------------------------------------
+
+
+def grade_change_list(*, user: User) -> QuerySet[GradeChange]:
+    changes = GradeChange.objects.select_related("enterprise", "actor", "inspection", "finding")
+    return scope(changes, user, region="enterprise__region", enterprise="enterprise_id").order_by("-changed_at", "-id")
+
+
+def grade_policy_list() -> QuerySet[GradePolicy]:
+    return GradePolicy.objects.order_by("grade")
+
+
+def due_enterprise_list(*, user: User, on: date | None = None) -> QuerySet[Enterprise]:
+    enterprises = scope(Enterprise.objects.select_related("region"), user, region="region", enterprise="pk")
+    return grades.enterprises_due(queryset=enterprises, on=on or timezone.localdate())
+
+
+# --- Indicators ----------------------------------------------------------------------------------------------
+
+
+def inspection_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
+    """The plan, inspection and finding figures for plan months and visits in [start, end], in the caller's
+    scope (narrowed to ``region``). Rates are over submitted entries; an entry not coordinated yet is pending."""
+    entries = _in_region(
+        scope(PlanEntry.objects.all(), user, region="enterprise__region", department="department_id"),
+        region,
+        "enterprise__region",
+    ).filter(month__gte=start.replace(day=1), month__lte=end)
+    plan = entries.aggregate(
+        submitted=Count("pk", filter=~Q(status__in=[PlanEntry.Status.DRAFT, PlanEntry.Status.WITHDRAWN])),
+        executed=Count("pk", filter=Q(status=PlanEntry.Status.EXECUTED)),
+        cut=Count("pk", filter=Q(status=PlanEntry.Status.CUT)),
+        pending=Count("pk", filter=Q(status=PlanEntry.Status.SUBMITTED)),
+        delegated=Count("pk", filter=Q(status=PlanEntry.Status.EXECUTED, delegated=True)),
+        cut_duplicate=Count("pk", filter=Q(status=PlanEntry.Status.CUT, cut_reason=PlanEntry.CutReason.DUPLICATE)),
+        cut_leave_alone=Count("pk", filter=Q(status=PlanEntry.Status.CUT, cut_reason=PlanEntry.CutReason.LEAVE_ALONE)),
+    )
+    inspections = _in_region(
+        scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        region,
+        "enterprise__region",
+    ).filter(month__gte=start.replace(day=1), month__lte=end)
+    visits = inspections.exclude(status=Inspection.Status.CANCELLED).aggregate(
+        inspections=Count("pk"),
+        joint=Count("pk", filter=Q(is_joint=True)),
+        started=Count("pk", filter=Q(status__in=[Inspection.Status.IN_PROGRESS, Inspection.Status.COMPLETED])),
+        code_shown=Count(
+            "pk",
+            filter=Q(
+                status__in=[Inspection.Status.IN_PROGRESS, Inspection.Status.COMPLETED], code_shown_at__isnull=False
+            ),
+        ),
+        completed=Count("pk", filter=Q(status=Inspection.Status.COMPLETED)),
+    )
+    findings = _in_region(
+        scope(Finding.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        region,
+        "enterprise__region",
+    )
+    recorded = findings.filter(recorded_at__date__gte=start, recorded_at__date__lte=end).aggregate(
+        major=Count("pk", filter=Q(severity=Finding.Severity.MAJOR)),
+        general=Count("pk", filter=Q(severity=Finding.Severity.GENERAL)),
+        no_penalty=Count("pk", filter=Q(decision=Finding.Decision.NO_PENALTY)),
+        lenient_proposed=Count("pk", filter=Q(lenient_proposed=True)),
+    )
+    today = timezone.localdate()
+    deadlines = findings.filter(deadline__gte=start, deadline__lte=min(end, today)).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(status=Finding.Status.RECTIFIED, rectified_at__date__lte=F("deadline"))),
+    )
+    delegated_checks = (
+        _in_region(
+            scope(ItemCheck.objects.all(), user, region="inspection__enterprise__region"),
+            region,
+            "inspection__enterprise__region",
+        )
+        .filter(on_behalf_of__isnull=False, checked_at__date__gte=start, checked_at__date__lte=end)
+        .count()
+    )
+    return {
+        "region": region.code if region else (user.region.code if user.region_id else None),
+        "start": start,
+        "end": end,
+        "plan_entries": {
+            **plan,
+            "coordination_rate": percent(plan["executed"], plan["submitted"]),
+            "reduction_rate": percent(plan["cut"], plan["submitted"]),
+        },
+        "inspections": {
+            **visits,
+            "joint_share": percent(visits["joint"], visits["inspections"], 2),
+            "code_shown_rate": percent(visits["code_shown"], visits["started"], 2),
+            "delegated_checks": delegated_checks,
+        },
+        "findings": {
+            **recorded,
+            "deadlines_due": deadlines["due"],
+            "rectified_on_time": deadlines["on_time"],
+            "rectified_on_time_rate": percent(deadlines["on_time"], deadlines["due"]),
+            "overdue_open": overdue(findings).count(),
+        },
+    }
+
+
+def grade_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
+    """Enterprises per colour, graded count and green rate, conversions in [start, end], and the grade map:
+    the same figures for each region one level below the one asked for."""
+    enterprises = _in_region(scope(Enterprise.objects.all(), user, region="region", enterprise="pk"), region, "region")
+    colours = [Grade.RED, Grade.YELLOW, Grade.GREEN, Grade.GRAY]
+    counts = enterprises.aggregate(**{grade: Count("pk", filter=Q(grade=grade)) for grade in colours})
+    graded = counts[Grade.RED] + counts[Grade.YELLOW] + counts[Grade.GREEN]
+    changes = _in_region(
+        scope(GradeChange.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        region,
+        "enterprise__region",
+    ).filter(changed_at__date__gte=start, changed_at__date__lte=end)
+    conversions = [
+        {"from": row["old_grade"], "to": row["new_grade"], "count": row["count"]}
+        for row in changes.values("old_grade", "new_grade")
+        .annotate(count=Count("pk"))
+        .order_by("old_grade", "new_grade")
+    ]
+    base = region or (user.region if user.region_id else None)
+    grade_map = []
+    if base is not None and base.level != Region.Level.VILLAGE:
+        length = {
+            Region.Level.PROVINCE: 4,
+            Region.Level.CITY: 6,
+            Region.Level.COUNTY: 9,
+            Region.Level.TOWN: 12,
+        }[base.level]
+        children = {child.code[:length]: child for child in Region.objects.filter(parent=base).order_by("code")}
+        rows = (
+            enterprises.annotate(prefix=Substr("region__code", 1, length))
+            .values("prefix")
+            .annotate(**{grade: Count("pk", filter=Q(grade=grade)) for grade in colours})
+        )
+        by_prefix = {row["prefix"]: row for row in rows}
+        for prefix, child in children.items():
+            row = by_prefix.get(prefix, {})
+            child_counts = {grade: row.get(grade, 0) for grade in colours}
+            child_graded = child_counts[Grade.RED] + child_counts[Grade.YELLOW] + child_counts[Grade.GREEN]
+            grade_map.append(
+                {
+                    "region": child.code,
+                    "name": child.name,
+                    **child_counts,
+                    "graded": child_graded,
+                    "green_rate": percent(child_counts[Grade.GREEN], child_graded),
+                }
+            )
+    return {
+        "region": base.code if base else None,
+        "start": start,
+        "end": end,
+        "enterprises": {**counts, "total": sum(counts.values()), "graded": graded},
+        "green_rate": percent(counts[Grade.GREEN], graded),
+        "conversions": conversions,
+        "map": grade_map,
+    }
