@@ -11,6 +11,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "Purge old idempotency keys": ("programs.purge_idempotency_records", 3600),
     # inspections
     # guidance
+    "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
+    "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
     # workshops
     "Remind of waiting workshop registrations": ("workshops.remind_waiting_registrations", 3600),
     "Expire workshop registrations nobody acted on": ("workshops.expire_registrations", 3600),

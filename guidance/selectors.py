@@ -1,0 +1,163 @@
+"""Reads of the guidance app: themes, free slots, bookings as each role may see them, and the indicators."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from programs.models import Region, User
+from programs.selectors import scope
+
+from .models import Booking, Mode, Risk, Slot, Theme
+
+
+def theme_list() -> QuerySet[Theme]:
+    return Theme.objects.filter(is_active=True).prefetch_related("departments", "items")
+
+
+def slot_free_list(
+    *, theme: Theme | None = None, mode: str | None = None, region: Region | None = None, now: datetime | None = None
+) -> QuerySet[Slot]:
+    """Slots still open for booking: in the future, not withdrawn, with a free place."""
+    slots = Slot.objects.filter(
+        starts_at__gt=now or timezone.now(), is_withdrawn=False, booked__lt=F("capacity")
+    ).select_related("region")
+    if theme is not None:
+        slots = slots.filter(themes=theme)
+    if mode:
+        slots = slots.filter(mode=mode)
+    if region is not None:
+        slots = slots.filter(region__code__startswith=region.prefix)
+    return slots.prefetch_related("themes").order_by("starts_at", "id")
+
+
+def _booking_queryset() -> QuerySet[Booking]:
+    return Booking.objects.select_related("theme", "slot", "region", "enterprise").prefetch_related(
+        "departments", "officers", Prefetch("risks", queryset=Risk.objects.select_related("item"))
+    )
+
+
+def booking_list(*, user: User) -> QuerySet[Booking]:
+    """Staff see their region's bookings (an officer: those assigned to their department); an enterprise user
+    sees its own enterprise's; nobody else sees any."""
+    return scope(_booking_queryset(), user, region="region", department="departments", enterprise="enterprise_id")
+
+
+def officer_visit_list(*, user: User) -> QuerySet[Booking]:
+    """The visits an officer is assigned to, soonest first."""
+    return _booking_queryset().filter(officers=user).order_by("slot__starts_at", "id")
+
+
+def booking_detail(*, booking: Booking) -> Booking:
+    """One booking with everything its page and its recommendation letter show."""
+    return (
+        Booking.objects.select_related("theme", "slot", "region", "enterprise")
+        .prefetch_related(
+            "departments",
+            "officers",
+            "theme__items",
+            Prefetch("risks", queryset=Risk.objects.select_related("item")),
+            "advice__item",
+        )
+        .get(pk=booking.pk)
+    )
+
+
+def risk_list(*, user: User) -> QuerySet[Risk]:
+    return scope(
+        Risk.objects.select_related("booking", "item"),
+        user,
+        region="booking__region",
+        department="booking__departments",
+        enterprise="booking__enterprise_id",
+    )
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end+1 00:00) in Asia/Shanghai: ``end`` is an inclusive day."""
+    return (
+        timezone.make_aware(datetime.combine(start, time.min)),
+        timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min)),
+    )
+
+
+def guidance_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
+    """The figures the Ningbo article publishes, live, for the caller's scope (and a region inside it):
+    bookings accepted (made in the period), visits held online / on site and no-shows (visits due in the period),
+    risks found and rectified, satisfaction, each also by theme and by county."""
+    since, until = _bounds(start, end)
+    bookings = booking_list(user=user).order_by()
+    risks = risk_list(user=user).order_by()
+    if region is not None:
+        bookings = bookings.filter(region__code__startswith=region.prefix)
+        risks = risks.filter(booking__region__code__startswith=region.prefix)
+    bookings = Booking.objects.filter(pk__in=bookings.values("pk"))  # scoped once, without M2M duplicates
+    risks = Risk.objects.filter(pk__in=risks.values("pk"))
+    accepted = Q(created_at__gte=since, created_at__lt=until)
+    due = Q(slot__starts_at__gte=since, slot__starts_at__lt=until)
+    held = due & Q(status=Booking.Status.COMPLETED)
+    no_show = due & Q(status=Booking.Status.NO_SHOW)
+    totals = bookings.aggregate(
+        accepted=Count("pk", filter=accepted),
+        cancelled=Count("pk", filter=accepted & Q(status=Booking.Status.CANCELLED)),
+        held=Count("pk", filter=held),
+        held_online=Count("pk", filter=held & Q(mode=Mode.ONLINE)),
+        held_onsite=Count("pk", filter=held & Q(mode=Mode.ONSITE)),
+        no_show=Count("pk", filter=no_show),
+        rated=Count("pk", filter=Q(feedback_at__gte=since, feedback_at__lt=until)),
+        satisfaction=Avg("satisfaction", filter=Q(feedback_at__gte=since, feedback_at__lt=until)),
+    )
+    risk_totals = risks.aggregate(
+        found=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
+        rectified=Count("pk", filter=Q(rectified_at__gte=since, rectified_at__lt=until)),
+    )
+    due_total = totals["held"] + totals["no_show"]
+
+    def grouped(field: str) -> list[dict]:
+        rows = (
+            bookings.values(field)
+            .annotate(
+                accepted=Count("pk", filter=accepted),
+                held=Count("pk", filter=held),
+                no_show=Count("pk", filter=no_show),
+            )
+            .filter(Q(accepted__gt=0) | Q(held__gt=0) | Q(no_show__gt=0))
+            .order_by(field)
+        )
+        return list(rows)
+
+    by_theme = grouped("theme__title")
+    by_county = [
+        {"county_code": row["region__code"][:6], **{k: v for k, v in row.items() if k != "region__code"}}
+        for row in grouped("region__code")
+    ]
+    merged: dict[str, dict] = {}
+    for row in by_county:
+        into = merged.setdefault(
+            row["county_code"], {"county_code": row["county_code"], "accepted": 0, "held": 0, "no_show": 0}
+        )
+        for key in ("accepted", "held", "no_show"):
+            into[key] += row[key]
+    names = dict(Region.objects.filter(code__in=[c + "000000" for c in merged]).values_list("code", "name"))
+    for row in merged.values():
+        row["county"] = names.get(row["county_code"] + "000000", row["county_code"])
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "region": region.code if region is not None else None,
+        "bookings_accepted": totals["accepted"],
+        "bookings_cancelled": totals["cancelled"],
+        "visits_held": totals["held"],
+        "visits_held_online": totals["held_online"],
+        "visits_held_onsite": totals["held_onsite"],
+        "no_shows": totals["no_show"],
+        "no_show_rate": round(totals["no_show"] / due_total, 4) if due_total else None,
+        "risks_found": risk_totals["found"],
+        "risks_rectified": risk_totals["rectified"],
+        "satisfaction_average": round(totals["satisfaction"], 2) if totals["satisfaction"] is not None else None,
+        "satisfaction_responses": totals["rated"],
+        "by_theme": [
+            {"theme": row["theme__title"], "accepted": row["accepted"], "held": row["held"], "no_show": row["no_show"]}
+            for row in by_theme
+        ],
+        "by_county": sorted(merged.values(), key=lambda r: r["county_code"]),
+    }

@@ -1,0 +1,16 @@
+"""Scheduled work of the guidance app. Reminders and surveys are outbox rows with due times, sent by the
+core's sweep; these tasks only make slots ahead and escalate unconfirmed bookings. Both are idempotent."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="guidance.generate_slots")
+def generate_slots() -> int:
+    return services.slots_generate()
+
+
+@shared_task(name="guidance.escalate_unconfirmed_bookings")
+def escalate_unconfirmed_bookings() -> int:
+    return services.bookings_escalate_unconfirmed()
