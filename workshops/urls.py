@@ -1,3 +1,12 @@
 """Pages of the workshops app; its REST routes are in api_urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "workshops"
+urlpatterns = [
+    path("workshops/", views.position_list, name="positions"),
+    path("workshops/positions/<int:pk>/", views.position_detail, name="position"),
+    path("workshops/registered/<str:reference>/", views.registered, name="registered"),
+]

@@ -1,0 +1,64 @@
+"""The public registration form. It only checks and shapes input; the service decides."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Region
+from programs.validators import normalize_id_number, validate_id_number
+
+PHONE = re.compile(r"^1\d{10}$")
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=24,
+        help_text=_("18 characters. Only your community and the workshop organiser can see it."),
+    )
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, help_text=_("We text you about your registration."))
+    village = forms.ModelChoiceField(label=_("Your village or community"), queryset=Region.objects.none())
+    baseline_monthly_income = forms.DecimalField(
+        label=_("Your monthly income now (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("Optional: lets us measure how much the work adds."),
+    )
+    has_disability = forms.BooleanField(
+        label=_("I am a disabled person and need an accessible position"), required=False
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my name, ID number, phone and the information above are used to handle this "
+            "registration, and are seen only by my community and the workshop organiser."
+        ),
+        error_messages={"required": _("Please agree to the use of your personal data to register.")},
+    )
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+    def clean_id_number(self):
+        value = normalize_id_number(self.cleaned_data["id_number"])
+        validate_id_number(value)
+        return value
+
+    def clean_phone(self):
+        value = "".join(self.cleaned_data["phone"].split())
+        if not PHONE.match(value):
+            raise ValidationError(_("A mobile number has 11 digits and starts with 1."))
+        return value
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put a service's refusal next to the field it names, or above the form."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)

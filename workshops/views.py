@@ -1,0 +1,100 @@
+"""Public pages under /workshops/: open positions near home, and the registration form."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from programs.models import Region
+
+from . import selectors, services
+from .forms import RegistrationForm
+from .models import Category, Registration
+
+
+def _villages_near(position):
+    county_prefix = position.workshop.village.code[: Region.PREFIX_LENGTH[Region.Level.COUNTY]]
+    return Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county_prefix).select_related("parent")
+
+
+def position_list(request):
+    """Open positions; with a village chosen, those in its 15-minute circle, nearest first."""
+    positions = selectors.open_positions()
+    category = request.GET.get("category", "")
+    if category in Category.values:
+        positions = positions.filter(category=category)
+    if request.GET.get("accessible"):
+        positions = positions.filter(accessible=True)
+    village = None
+    village_id = request.GET.get("village", "")
+    if village_id.isdigit():
+        village = Region.objects.filter(pk=village_id, level=Region.Level.VILLAGE).first()
+    if village is not None:
+        circle = selectors.travel_minutes_from(village)
+        rows = list(positions.filter(workshop__village_id__in=circle))
+        for position in rows:
+            position.travel_minutes = circle[position.workshop.village_id]
+        rows.sort(key=lambda p: (p.travel_minutes, -selectors.monthly_pay(p), p.pk))
+    else:
+        rows = positions.order_by("workshop__village__code", "-created_at", "pk")
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    villages = (
+        Region.objects.filter(level=Region.Level.VILLAGE, workshops__isnull=False)
+        .select_related("parent")
+        .distinct()
+        .order_by("code")
+    )
+    return render(
+        request,
+        "workshops/position_list.html",
+        {
+            "page": page,
+            "categories": Category.choices,
+            "category": category,
+            "villages": villages,
+            "village": village,
+            "accessible": bool(request.GET.get("accessible")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=settings.PUBLIC_FORM_RATE, method="POST", block=True)
+def position_detail(request, pk):
+    """A position and its registration form. A double submit finds the registration the first one made
+    and shows the same confirmation: one registration, however often the button is pressed."""
+    position = get_object_or_404(selectors.open_positions(), pk=pk)
+    form = RegistrationForm(request.POST or None, villages=_villages_near(position))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            resident = services.resident_for_public_registration(
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                village=data["village"],
+                has_disability=data["has_disability"],
+            )
+            registration, _created = services.registration_submit(
+                resident=resident,
+                position=position,
+                channel=Registration.Channel.SELF,
+                actor=None,
+                baseline_monthly_income=data["baseline_monthly_income"] or 0,
+                consent=data["consent"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("workshops:registered", reference=registration.reference)
+    return render(request, "workshops/position_detail.html", {"position": position, "form": form})
+
+
+def registered(request, reference):
+    """The confirmation: the reference and the status, no personal data (the link may be shared)."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("position__workshop__village"), reference=reference
+    )
+    return render(request, "workshops/registered.html", {"registration": registration})
