@@ -11,10 +11,6 @@ from . import exports, services
 from .models import AuditEntry, Department, Enterprise, Notification, Region, User
 from .selectors import scope
 
-admin.site.site_header = _("Zhejiang programs: workshops, inspections, guidance")
-admin.site.site_title = _("Programs admin")
-admin.site.index_title = _("Administration")
-
 
 class AuditHistoryInline(GenericTabularInline):
     """The read-only history of an object's status and grade changes."""
@@ -143,6 +139,10 @@ class EnterpriseAdmin(RoleScopedAdmin):
     autocomplete_fields = ["region"]
     readonly_fields = ["grade", "grade_changed_at", "created_at"]
     inlines = [AuditHistoryInline]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The dashboard's grade map links to a region's enterprises by division-code prefix.
+        return lookup == "region__code__startswith" or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -125,7 +125,7 @@ def import_job_create(*, kind: str, uploaded, actor: User) -> ImportJob:
     """Read and validate the whole file; nothing is saved but the job with its preview and errors."""
     importer_class = REGISTRY[kind]
     if not (actor.is_superuser or actor.role in importer_class.roles):
-        raise ValidationError(_("Your role cannot import this."))
+        raise ValidationError(_("Your role cannot import this."), code="import_not_allowed")
     rows = read_sheet(uploaded, importer_class.columns)
     importer = importer_class(actor)
     cleaned, errors = importer.clean_all(rows)

@@ -49,6 +49,10 @@ class Region(models.Model):
         return self.code[: self.PREFIX_LENGTH[self.level]]
 
     @classmethod
+    def prefix_of(cls, code: str) -> str:
+        return code[: cls.PREFIX_LENGTH[cls.level_of_code(code)]]
+
+    @classmethod
     def level_of_code(cls, code: str) -> str:
         for level in (cls.Level.PROVINCE, cls.Level.CITY, cls.Level.COUNTY, cls.Level.TOWN):
             if set(code[cls.PREFIX_LENGTH[level] :]) == {"0"}:

@@ -33,7 +33,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("DEBUG: must be off in production.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "programs.admin_config.ProgramsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
