@@ -2,8 +2,8 @@
 the same selectors the indicators API answers with, so the two never disagree."""
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 from datetime import date, timedelta
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.apps import apps
