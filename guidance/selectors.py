@@ -32,8 +32,8 @@ def slot_free_list(
 
 
 def _booking_queryset() -> QuerySet[Booking]:
-    return Booking.objects.select_related("theme", "slot", "region", "enterprise").prefetch_related(
-        "departments", "officers", Prefetch("risks", queryset=Risk.objects.select_related("item"))
+    return Booking.objects.select_related("theme", "slot__region", "region", "enterprise").prefetch_related(
+        "departments", "officers", "slot__themes", Prefetch("risks", queryset=Risk.objects.select_related("item"))
     )
 
 
@@ -51,10 +51,11 @@ def officer_visit_list(*, user: User) -> QuerySet[Booking]:
 def booking_detail(*, booking: Booking) -> Booking:
     """One booking with everything its page and its recommendation letter show."""
     return (
-        Booking.objects.select_related("theme", "slot", "region", "enterprise")
+        Booking.objects.select_related("theme", "slot__region", "region", "enterprise")
         .prefetch_related(
             "departments",
             "officers",
+            "slot__themes",
             "theme__items",
             Prefetch("risks", queryset=Risk.objects.select_related("item")),
             "advice__item",

@@ -657,7 +657,8 @@ def region_coordinators(region: Region):
 
 
 def _check_visit_open(booking: Booking) -> None:
-    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+    current = Booking.objects.filter(pk=booking.pk).values_list("status", flat=True).get()
+    if current not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
         raise TransitionError(_("Advice and risks are recorded for confirmed or completed visits."), code="closed")
 
 
