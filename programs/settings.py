@@ -71,7 +71,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "programs.urls"
 WSGI_APPLICATION = "programs.wsgi.application"
 AUTH_USER_MODEL = "programs.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGOUT_REDIRECT_URL = "home"
 
 TEMPLATES = [
     {

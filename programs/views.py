@@ -5,16 +5,19 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import imports
 from .celery import app as celery_app
-from .models import ImportJob
+from .models import ImportJob, User
 from .rest import error_body
 
 logger = logging.getLogger(__name__)
@@ -124,3 +127,55 @@ def import_job(request, job_id):
         "title": _("Import #%(id)s") % {"id": job.pk},
     }
     return render(request, "admin/imports/job.html", context)
+
+
+# --- Sign-in and the enterprise area ------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    """One sign-in page for everyone: staff land on the dashboard, enterprises on their area, residents on
+    the positions near them."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.is_staff:
+            return reverse("admin:index")
+        if user.role == User.Role.ENTERPRISE:
+            return reverse("enterprise-area")
+        return reverse("workshops:positions")
+
+
+@login_required
+def enterprise_area(request):
+    """"Where do we stand": the enterprise's grade and its history, inspections with their codes, open
+    findings and what is overdue, and guidance bookings with open risks, on one page."""
+    from guidance.models import Booking, Risk
+    from guidance.selectors import booking_list, risk_list
+    from guidance.services import booking_token
+    from inspections.models import Finding
+    from inspections.selectors import finding_list, grade_change_list, inspection_list, overdue
+
+    user = request.user
+    if user.role != User.Role.ENTERPRISE or not user.enterprise_id:
+        raise PermissionDenied(_("This area is for enterprise users."))
+    findings = finding_list(user=user)
+    open_findings = findings.exclude(status=Finding.Status.RECTIFIED)
+    bookings = list(booking_list(user=user).order_by("-slot__starts_at", "-id")[:10])
+    for booking in bookings:
+        booking.manage_token = booking_token(booking)
+    context = {
+        "enterprise": user.enterprise,
+        "grade_changes": grade_change_list(user=user)[:10],
+        "inspections": inspection_list(user=user).order_by("-month", "-id")[:10],
+        "open_findings": open_findings.order_by("deadline")[:20],
+        "open_finding_count": open_findings.count(),
+        "overdue_count": overdue(findings).count(),
+        "bookings": bookings,
+        "upcoming_bookings": booking_list(user=user)
+        .filter(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
+        .count(),
+        "open_risks": risk_list(user=user).exclude(status=Risk.Status.RECTIFIED).count(),
+    }
+    return render(request, "enterprise/area.html", context)
