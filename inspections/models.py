@@ -198,6 +198,7 @@ class Inspection(models.Model):
     )
     month = models.DateField(_("month"))
     week_start = models.DateField(_("week (Monday)"), null=True, blank=True)
+    visit_date = models.DateField(_("visit date"), null=True, blank=True, help_text=_("A day of the week, if fixed."))
     is_joint = models.BooleanField(_("joint inspection"), default=False)
     lead_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="led_inspections", verbose_name=_("lead department")
@@ -388,9 +389,16 @@ class RectificationEvidence(models.Model):
     )
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # The form's one-time key: a double submit finds the row the first one saved.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"], condition=~Q(submission_key=""), name="evidence_unique_submission"
+            )
+        ]
         verbose_name = _("rectification evidence")
         verbose_name_plural = _("rectification evidence")
 

@@ -230,7 +230,7 @@ def grade_indicators(*, user: User, region: Region | None = None, start: date, e
     """Enterprises per colour, graded count and green rate, conversions in [start, end], and the grade map:
     the same figures for each region one level below the one asked for."""
     enterprises = _in_region(scope(Enterprise.objects.all(), user, region="region", enterprise="pk"), region, "region")
-    colours = [Grade.RED, Grade.YELLOW, Grade.GREEN, Grade.GRAY]
+    colours = [Grade.RED.value, Grade.YELLOW.value, Grade.GREEN.value, Grade.GRAY.value]
     counts = enterprises.aggregate(**{grade: Count("pk", filter=Q(grade=grade)) for grade in colours})
     graded = counts[Grade.RED] + counts[Grade.YELLOW] + counts[Grade.GREEN]
     changes = _in_region(

@@ -362,7 +362,12 @@ def format_code(code: str | None) -> str:
 
 
 def inspection_schedule(
-    *, inspection: Inspection, week_start: date, officers: Iterable[User], actor: User
+    *,
+    inspection: Inspection,
+    week_start: date,
+    officers: Iterable[User],
+    actor: User,
+    visit_date: date | None = None,
 ) -> Inspection:
     """Put an inspection in a week with its officers; it gets its inspection code now."""
     _require_role(actor, User.Role.COORDINATOR, User.Role.OFFICER)
@@ -375,6 +380,8 @@ def inspection_schedule(
         errors["week_start"] = _("A week starts on a Monday.")
     elif not (inspection.month - timedelta(days=6) <= week_start <= inspection.month + timedelta(days=31)):
         errors["week_start"] = _("The week must fall in the inspection's month.")
+    if visit_date is not None and not week_start <= visit_date <= week_start + timedelta(days=6):
+        errors["visit_date"] = _("The visit date must fall in the chosen week.")
     if not officers:
         errors["officers"] = _("Assign at least one officer.")
     elif any(o.role != User.Role.OFFICER or o.department_id not in departments for o in officers):
@@ -387,7 +394,7 @@ def inspection_schedule(
             to=Inspection.Status.SCHEDULED,
             actor=actor,
             allowed=INSPECTION_MOVES,
-            changes={"week_start": week_start, "code": new_inspection_code()},
+            changes={"week_start": week_start, "visit_date": visit_date, "code": new_inspection_code()},
         )
         inspection.officers.set(officers)
     return inspection
@@ -592,8 +599,11 @@ def finding_decide(*, finding: Finding, decision: str, actor: User, note: str = 
     )
 
 
-def evidence_submit(*, finding: Finding, actor: User, note: str, file: UploadedFile | None = None):
-    """The enterprise submits rectification evidence; a re-inspection then verifies it."""
+def evidence_submit(
+    *, finding: Finding, actor: User, note: str, file: UploadedFile | None = None, submission_key: str = ""
+) -> RectificationEvidence:
+    """The enterprise submits rectification evidence; a re-inspection then verifies it. A repeated submission
+    key returns the evidence saved the first time."""
     own = actor.role == User.Role.ENTERPRISE and actor.enterprise_id == finding.enterprise_id
     if not (actor.is_superuser or own):
         raise PermissionDenied(_("Only the inspected enterprise submits rectification evidence."))
@@ -601,9 +611,15 @@ def evidence_submit(*, finding: Finding, actor: User, note: str, file: UploadedF
         raise ValidationError({"note": _("Say what was done.")})
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
+        if submission_key:
+            earlier = RectificationEvidence.objects.filter(submission_key=submission_key, finding=locked).first()
+            if earlier is not None:
+                return earlier
         if locked.status == Finding.Status.RECTIFIED:
             raise TransitionError(_("This finding is already closed."), code="illegal_transition")
-        evidence = RectificationEvidence(finding=locked, note=note, submitted_by=actor)
+        evidence = RectificationEvidence(
+            finding=locked, note=note, submitted_by=actor, submission_key=submission_key[:64]
+        )
         if file is not None:
             evidence.file = file
         evidence.full_clean()

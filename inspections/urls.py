@@ -1,3 +1,14 @@
 """Pages of the inspections app; its REST routes are in api_urls.py."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "inspections"
+urlpatterns = [
+    path("verify/", views.verify_form, name="verify-form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("inspections/<int:pk>/code/", views.code_screen, name="code"),
+    path("inspections/mine/", views.enterprise_home, name="enterprise-home"),
+    path("inspections/mine/findings/<int:pk>/evidence/", views.evidence_upload, name="evidence"),
+]

@@ -10,6 +10,8 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     "Send due notifications": ("programs.send_due_notifications", 30),
     "Purge old idempotency keys": ("programs.purge_idempotency_records", 3600),
     # inspections
+    "Expire observation periods": ("inspections.expire_observation_periods", 3600),
+    "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
     # guidance
     "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
     "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),

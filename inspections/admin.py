@@ -1,0 +1,364 @@
+"""The staff admin of the inspections app: scoped by role, statuses changed only through actions that call
+the services, history inline, coloured grade badges."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from programs.admin import AuditHistoryInline, RoleScopedAdmin
+from programs.models import Grade, User
+
+from . import services
+from .models import (
+    Coordination,
+    Finding,
+    GradeChange,
+    GradedEnterprise,
+    GradePolicy,
+    Inspection,
+    InspectionItem,
+    LenientListEntry,
+    ObservationPeriod,
+    PlanEntry,
+)
+
+STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)
+COORDINATOR = (User.Role.COORDINATOR,)
+OFFICERS = (User.Role.COORDINATOR, User.Role.OFFICER)
+
+
+def grade_badge(grade: str, label: str):
+    return format_html('<span class="badge {}" style="{}">{}</span>', grade, BADGE_STYLE.get(grade, ""), label)
+
+
+BADGE_STYLE = {
+    Grade.RED: "background:#d92d20;color:#fff;padding:0 .5em;border-radius:1em",
+    Grade.YELLOW: "background:#dc6803;color:#fff;padding:0 .5em;border-radius:1em",
+    Grade.GREEN: "background:#039855;color:#fff;padding:0 .5em;border-radius:1em",
+    Grade.GRAY: "background:#667085;color:#fff;padding:0 .5em;border-radius:1em",
+}
+
+
+class ServiceAdmin(RoleScopedAdmin):
+    """Admin actions call the services; a refusal by role is reported, not a 403 page."""
+
+    def run_service(self, request, queryset, service, success_message, **kwargs):
+        try:
+            return super().run_service(request, queryset, service, success_message, **kwargs)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc) or _("Your role does not allow this."), messages.ERROR)
+            return None
+
+
+class LenientInline(admin.TabularInline):
+    model = LenientListEntry
+    extra = 0
+    can_delete = False
+
+
+@admin.register(InspectionItem)
+class InspectionItemAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    edit_roles = COORDINATOR
+    list_display = ["code", "name", "department", "field", "simple", "is_active"]
+    list_filter = ["simple", "is_active", "field", "department__kind"]
+    search_fields = ["code", "name", "field"]
+    list_select_related = ["department"]
+    autocomplete_fields = ["department"]
+    inlines = [LenientInline]
+
+    def get_queryset(self, request):
+        return InspectionItem.objects.select_related("department")  # the catalogue is reference data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _with_reason(modeladmin, request, queryset, service, title, success):
+    """An action that asks for a reason on an intermediate page, then calls the service for each row."""
+    if "apply" in request.POST:
+        form = ReasonForm(request.POST)
+        if form.is_valid():
+            modeladmin.run_service(request, queryset, service, success, reason=form.cleaned_data["reason"])
+            return None
+    else:
+        form = ReasonForm()
+    return render(
+        request,
+        "inspections/admin_reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+        },
+    )
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(ServiceAdmin):
+    view_roles = OFFICERS
+    edit_roles = ()
+    scope_paths = {"region": "enterprise__region", "department": "department_id"}
+    list_display = ["enterprise", "department", "month", "mode", "status", "cut_reason", "delegated", "inspection"]
+    list_filter = ["status", "cut_reason", "mode", "delegated", "month", "department__kind"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "department__name"]
+    list_select_related = ["enterprise", "department", "inspection"]
+    date_hierarchy = "month"
+    readonly_fields = [f.name for f in PlanEntry._meta.fields] + ["items"]
+    inlines = [AuditHistoryInline]
+    actions = ["submit", "coordinate_month", "cut", "reinstate"]
+
+    @admin.action(description=_("Submit the selected drafts"))
+    def submit(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda e, actor: services.plan_entry_submit(entry=e, actor=actor),
+            _("%(count)s submitted."),
+        )
+
+    @admin.action(description=_("Coordinate the months of the selected entries (my region)"))
+    def coordinate_month(self, request, queryset):
+        if not (request.user.is_superuser or request.user.role == User.Role.COORDINATOR):
+            self.message_user(request, _("Only a coordinator coordinates."), messages.ERROR)
+            return
+        region = request.user.region or queryset.first().enterprise.region
+        for month in sorted(set(queryset.values_list("month", flat=True))):
+            run = services.coordination_start(region=region, month=month, actor=request.user)
+            self.message_user(
+                request, _("Coordination of %(month)s queued (#%(id)s).") % {"month": f"{month:%Y-%m}", "id": run.pk}
+            )
+
+    @admin.action(description=_("Cut the selected submitted entries"))
+    def cut(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            lambda e, actor, reason: services.plan_entry_cut(entry=e, actor=actor, reason=reason),
+            _("Cut plan entries"),
+            _("%(count)s cut."),
+        )
+
+    @admin.action(description=_("Override the cut: carry out the selected entries"))
+    def reinstate(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            lambda e, actor, reason: services.plan_entry_reinstate(entry=e, actor=actor, reason=reason),
+            _("Reinstate cut entries"),
+            _("%(count)s reinstated."),
+        )
+
+
+@admin.register(Coordination)
+class CoordinationAdmin(RoleScopedAdmin):
+    view_roles = COORDINATOR
+    scope_paths = {"region": "region"}
+    list_display = [
+        "region",
+        "month",
+        "status",
+        "progress_display",
+        "executed",
+        "cut",
+        "inspections_created",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["region"]
+    readonly_fields = [f.name for f in Coordination._meta.fields]
+
+    @admin.display(description=_("progress"))
+    def progress_display(self, obj):
+        return f"{obj.progress} %"
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    can_delete = False
+    fields = ["item", "severity", "description", "deadline", "status", "decision"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ServiceAdmin):
+    view_roles = OFFICERS
+    scope_paths = {"region": "enterprise__region", "department": "departments"}
+    list_display = ["enterprise", "month", "week_start", "is_joint", "lead_department", "status", "code_shown"]
+    list_filter = ["status", "is_joint", "month", "lead_department__kind"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "code"]
+    list_select_related = ["enterprise", "lead_department"]
+    readonly_fields = [f.name for f in Inspection._meta.fields if f.name != "code"] + [
+        "departments",
+        "items",
+        "officers",
+        "code_link",
+    ]
+    exclude = ["code"]
+    inlines = [FindingInline, AuditHistoryInline]
+    actions = ["start", "complete", "cancel"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+    @admin.display(description=_("code shown"), boolean=True)
+    def code_shown(self, obj):
+        return obj.code_shown_at is not None
+
+    @admin.display(description=_("inspection code"))
+    def code_link(self, obj):
+        if not obj.code:
+            return "—"
+        return format_html('<a href="/inspections/{}/code/">{}</a>', obj.pk, services.format_code(obj.code))
+
+    @admin.action(description=_("Show the code and start"))
+    def start(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda i, actor: services.inspection_start(inspection=i, actor=actor),
+            _("%(count)s started."),
+        )
+
+    @admin.action(description=_("Complete"))
+    def complete(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda i, actor: services.inspection_complete(inspection=i, actor=actor),
+            _("%(count)s completed."),
+        )
+
+    @admin.action(description=_("Cancel with a reason"))
+    def cancel(self, request, queryset):
+        return _with_reason(
+            self,
+            request,
+            queryset,
+            lambda i, actor, reason: services.inspection_cancel(inspection=i, actor=actor, reason=reason),
+            _("Cancel inspections"),
+            _("%(count)s cancelled."),
+        )
+
+
+@admin.register(Finding)
+class FindingAdmin(RoleScopedAdmin):
+    view_roles = OFFICERS
+    scope_paths = {"region": "enterprise__region", "department": "inspection__departments"}
+    list_display = ["enterprise", "item", "severity", "deadline", "overdue", "status", "lenient_proposed", "decision"]
+    list_filter = ["severity", "status", "decision", "lenient_proposed"]
+    search_fields = ["enterprise__name", "item__code", "item__name", "description"]
+    list_select_related = ["enterprise", "item"]
+    readonly_fields = [f.name for f in Finding._meta.fields]
+    inlines = [AuditHistoryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).distinct()
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+
+@admin.register(ObservationPeriod)
+class ObservationPeriodAdmin(RoleScopedAdmin):
+    view_roles = OFFICERS
+    scope_paths = {"region": "finding__enterprise__region", "department": "finding__inspection__departments"}
+    list_display = ["finding", "starts_on", "ends_on", "days", "status"]
+    list_filter = ["status"]
+    list_select_related = ["finding__enterprise", "finding__item"]
+    readonly_fields = [f.name for f in ObservationPeriod._meta.fields]
+    inlines = [AuditHistoryInline]
+
+
+@admin.register(GradePolicy)
+class GradePolicyAdmin(ServiceAdmin):
+    view_roles = STAFF
+    edit_roles = COORDINATOR
+    list_display = ["badge", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]
+    fields = ["grade", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]
+    readonly_fields = ["grade", "updated_at"]
+    inlines = [AuditHistoryInline]
+
+    def has_add_permission(self, request):
+        return False  # one row per colour, made by the migration
+
+    @admin.display(description=_("grade"))
+    def badge(self, obj):
+        return grade_badge(obj.grade, obj.get_grade_display())
+
+    def save_model(self, request, obj, form, change):
+        services.grade_policy_update(
+            policy=obj, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
+
+
+class GradeChangeInline(admin.TabularInline):
+    model = GradeChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "old_grade", "new_grade", "cause", "inspection", "finding", "actor"]
+    readonly_fields = fields
+    ordering = ["-changed_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(GradedEnterprise)
+class GradedEnterpriseAdmin(RoleScopedAdmin):
+    """The enterprises by colour: badges, filters, and each one's grade history."""
+
+    view_roles = STAFF
+    scope_paths = {"region": "region"}
+    list_display = ["name", "credit_code", "region", "badge", "grade_changed_at", "is_four_new"]
+    list_filter = ["grade", "is_four_new", "is_key", "region__parent"]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["region"]
+    fields = ["name", "credit_code", "region", "grade", "grade_changed_at"]
+    readonly_fields = fields
+    inlines = [GradeChangeInline]
+
+    @admin.display(description=_("grade"), ordering="grade")
+    def badge(self, obj):
+        return grade_badge(obj.grade, obj.get_grade_display())
+
+
+@admin.register(GradeChange)
+class GradeChangeAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    scope_paths = {"region": "enterprise__region"}
+    list_display = ["changed_at", "enterprise", "old_badge", "new_badge", "cause", "actor"]
+    list_filter = ["new_grade", "old_grade", "cause"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    list_select_related = ["enterprise", "actor"]
+    date_hierarchy = "changed_at"
+    readonly_fields = [f.name for f in GradeChange._meta.fields]
+
+    @admin.display(description=_("old grade"))
+    def old_badge(self, obj):
+        return grade_badge(obj.old_grade, obj.get_old_grade_display())
+
+    @admin.display(description=_("new grade"))
+    def new_badge(self, obj):
+        return grade_badge(obj.new_grade, obj.get_new_grade_display())

@@ -1,0 +1,142 @@
+"""Pages of the inspections app: the public code check (亮码 verification), the officer's code screen, and the
+enterprise area (its inspections, codes, findings, grade, and the rectification upload)."""
+
+import secrets
+from datetime import timedelta
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from programs.models import User
+from programs.views import rate_limited
+
+from . import selectors, services
+from .forms import EvidenceForm, VerifyForm
+from .models import Inspection
+
+
+def _verdict(inspection: Inspection | None) -> str:
+    if inspection is None:
+        return "unknown"
+    if inspection.status == Inspection.Status.CANCELLED:
+        return "cancelled"
+    if inspection.status == Inspection.Status.COMPLETED:
+        return "completed"
+    if inspection.status == Inspection.Status.IN_PROGRESS:
+        return "valid"
+    last_day = inspection.week_start and inspection.week_start + timedelta(days=6)
+    return "expired" if last_day and last_day < timezone.localdate() else "valid"
+
+
+@require_http_methods(["GET"])
+@ratelimit(key="ip", rate=settings.PUBLIC_FORM_RATE, block=False)
+def verify_form(request):
+    """Type a code; a good one leads to its page, a malformed one is explained next to the field."""
+    if getattr(request, "limited", False):
+        return rate_limited(request)
+    form = VerifyForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("inspections:verify", code=form.cleaned_data["code"])
+    return render(request, "inspections/verify_form.html", {"form": form})
+
+
+@require_http_methods(["GET"])
+@ratelimit(key="ip", rate=settings.PUBLIC_FORM_RATE, block=False)
+def verify(request, code):
+    """Anyone may check a code: valid or not, which enterprise, which departments, when. No findings, no people.
+    Rate-limited per address, so codes cannot be guessed by trying (they are 100 random bits anyway)."""
+    if getattr(request, "limited", False):
+        return rate_limited(request)
+    inspection = selectors.inspection_by_code(code)
+    verdict = _verdict(inspection)
+    context = {
+        "verdict": verdict,
+        "code": services.format_code(services.normalize_code(code)),
+        "inspection": inspection,
+        "departments": list(inspection.departments.all()) if inspection else [],
+        "form": VerifyForm(),
+    }
+    return render(request, "inspections/verify.html", context)
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=6, border=2)
+
+
+@login_required
+def code_screen(request, pk):
+    """The officer's screen (and printable sheet) with the inspection code as a QR code."""
+    inspection = get_object_or_404(selectors.inspection_list(user=request.user), pk=pk)
+    if not inspection.code:
+        raise Http404(_("This inspection has no code yet: schedule it first."))
+    url = request.build_absolute_uri(reverse("inspections:verify", kwargs={"code": inspection.code}))
+    return render(
+        request,
+        "inspections/code.html",
+        {
+            "inspection": inspection,
+            "code": services.format_code(inspection.code),
+            "qr": mark_safe(_qr_svg(url)),  # noqa: S308 - segno's own SVG of our URL
+            "url": url,
+        },
+    )
+
+
+def _enterprise_user(request) -> User:
+    if request.user.role != User.Role.ENTERPRISE or not request.user.enterprise_id:
+        raise PermissionDenied(_("This area is for enterprise users."))
+    return request.user
+
+
+@login_required
+def enterprise_home(request):
+    """The enterprise's own inspections, codes, findings and grade with its history."""
+    user = _enterprise_user(request)
+    findings = selectors.finding_list(user=user)
+    context = {
+        "enterprise": user.enterprise,
+        "inspections": selectors.inspection_list(user=user).order_by("-month", "-id")[:50],
+        "findings": findings[:100],
+        "overdue": selectors.overdue(findings).count(),
+        "grade_changes": selectors.grade_change_list(user=user)[:20],
+    }
+    return render(request, "inspections/enterprise_home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_upload(request, pk):
+    """Submit rectification evidence for one of the enterprise's own findings; a double submit saves once."""
+    user = _enterprise_user(request)
+    finding = get_object_or_404(selectors.finding_list(user=user), pk=pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"submission_key": secrets.token_hex(16)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_submit(
+                finding=finding,
+                actor=user,
+                note=form.cleaned_data["note"],
+                file=form.cleaned_data["file"],
+                submission_key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Thank you: the evidence was received and a re-inspection will follow."))
+            return redirect("inspections:enterprise-home")
+    return render(request, "inspections/evidence.html", {"finding": finding, "form": form})
