@@ -368,6 +368,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["reference", "status", "reason", "status_changed_at", "created_at"]
+        # One active registration per resident and position is the service's rule: asking again returns it.
+        validators = []
 
 
 class EmploySerializer(serializers.Serializer):
