@@ -50,9 +50,8 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def page(chromium, request, live_server):
-    context = chromium.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _page(chromium, request, live_server, viewport):
+    context = chromium.new_context(base_url=live_server.url, locale="zh-CN", viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -64,20 +63,22 @@ def page(chromium, request, live_server):
 
 
 @pytest.fixture
-def phone_page(chromium, live_server):
+def page(chromium, request, live_server):
+    yield from _page(chromium, request, live_server, {"width": 1280, "height": 900})
+
+
+@pytest.fixture
+def phone_page(chromium, request, live_server):
     """A phone-sized screen, for the public forms."""
-    context = chromium.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _page(chromium, request, live_server, {"width": 390, "height": 844})
 
 
 def sign_in(page, username: str, password: str, path: str = "/admin/login/") -> None:
     page.goto(path)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    # The sign-in form's own button, not the language switcher's in the header.
+    page.click("form:has(input[name=password]) [type=submit]")
 
 
 def screenshot(page, name: str) -> Path:
