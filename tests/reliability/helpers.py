@@ -1,0 +1,60 @@
+"""What the reliability tests share: many clients released at the same instant, over real HTTP."""
+
+import threading
+from collections.abc import Callable
+
+import requests
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+
+def token_session(user) -> requests.Session:
+    """An HTTP client of its own, signed in with the user's token, as one phone would be."""
+    session = requests.Session()
+    token, _ = Token.objects.get_or_create(user=user)
+    session.headers["Authorization"] = f"Token {token.key}"
+    # One request per connection: a kept-alive connection would hold a server thread while it idles.
+    session.headers["Connection"] = "close"
+    return session
+
+
+def released_together(calls: list[Callable[[], object]]) -> list[object]:
+    """Run every call in its own thread, all released at once by a barrier; their results in order.
+
+    An exception in a call is returned as its result, so the caller sees every failure, not only the first.
+    """
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # reported to the caller
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def serve_like_gunicorn(live_server, monkeypatch, *, threads: int) -> None:
+    """Make the live server take connections and work as a production server would: a listen backlog of
+    2048 (Django's test server has 10, and resets the rest of a crowd), and at most ``threads`` requests at
+    a time while the others wait in line (unbounded, 100 requests at once would each hold a PostgreSQL
+    connection, past the ``max_connections`` that the whole test run shares)."""
+    httpd = live_server.thread.httpd
+    httpd.socket.listen(2048)
+    gate = threading.BoundedSemaphore(threads)
+    handle = httpd.process_request_thread
+
+    def bounded(request, client_address):
+        with gate:
+            handle(request, client_address)
+
+    monkeypatch.setattr(httpd, "process_request_thread", bounded)
