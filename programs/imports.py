@@ -10,6 +10,7 @@ bad row's errors → confirm → everything saved in one transaction, or nothing
 import csv
 import io
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -35,6 +36,14 @@ class Column:
     key: str
     header: str  # what the spreadsheet's first row says (Chinese, as staff write it)
     required: bool = False
+    mask: Callable[[str], str] | None = None  # sensitive values are masked in the stored preview
+
+
+YES = {"是", "yes", "true", "1", "y", "√"}
+
+
+def is_yes(value: str) -> bool:
+    return (value or "").strip().lower() in YES
 
 
 class Importer(ABC):
@@ -137,9 +146,14 @@ def import_job_create(*, kind: str, uploaded, actor: User) -> ImportJob:
         created_by=actor,
         total_rows=len(rows),
         errors=errors[:1000],
-        preview=rows[:20],
+        preview=[_masked(row, importer_class.columns) for row in rows[:20]],
         status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED,
     )
+
+
+def _masked(row: dict[str, str], columns: list[Column]) -> dict[str, str]:
+    masks = {c.key: c.mask for c in columns if c.mask}
+    return {key: masks[key](value) if key in masks else value for key, value in row.items()}
 
 
 def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
@@ -226,7 +240,6 @@ class EnterpriseImporter(Importer):
         Column("contact_email", "联系邮箱"),
     ]
     SIZES: ClassVar[dict[str, str]] = {"微型": "micro", "小型": "small", "中型": "medium", "大型": "large"}
-    YES: ClassVar[set[str]] = {"是", "yes", "true", "1", "y"}
 
     def __init__(self, actor):
         super().__init__(actor)
@@ -251,8 +264,8 @@ class EnterpriseImporter(Importer):
             address=values.get("address", ""),
             industry=values.get("industry", ""),
             size=self.SIZES.get(size, size or Enterprise.Size.SMALL),
-            is_key=values.get("is_key", "").lower() in self.YES,
-            is_four_new=values.get("is_four_new", "").lower() in self.YES,
+            is_key=is_yes(values.get("is_key", "")),
+            is_four_new=is_yes(values.get("is_four_new", "")),
             contact_name=values.get("contact_name", ""),
             contact_phone=values.get("contact_phone", ""),
             contact_email=values.get("contact_email", ""),

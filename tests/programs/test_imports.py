@@ -91,3 +91,53 @@ def test_a_role_without_an_importer_cannot_import():
     with pytest.raises(ValidationError) as refused:
         imports.import_job_create(kind="enterprises", uploaded=xlsx([]), actor=officer())
     assert refused.value.code == "import_not_allowed"
+
+
+def test_a_department_imports_its_plan_and_the_entries_are_submitted():
+    from inspections.models import PlanEntry
+    from tests.factories import DepartmentFactory, EnterpriseFactory
+    from tests.inspections.builders import ItemFactory
+
+    department = DepartmentFactory()
+    user = officer(department)
+    item = ItemFactory(department=department)
+    enterprises = EnterpriseFactory.create_batch(2)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["统一社会信用代码", "月份", "检查事项编码", "方式"])
+    for enterprise in enterprises:
+        sheet.append([enterprise.credit_code, "2025-03", item.code, "现场"])
+    content = io.BytesIO()
+    book.save(content)
+    job = imports.import_job_create(
+        kind="plan_entries", uploaded=SimpleUploadedFile("plan.xlsx", content.getvalue()), actor=user
+    )
+    assert job.status == "validated", job.errors
+    imports.import_job_confirm(job=job, actor=user)
+    entries = PlanEntry.objects.filter(department=department)
+    assert entries.count() == 2
+    assert set(entries.values_list("status", flat=True)) == {"submitted"}
+
+
+def test_a_survey_import_masks_id_numbers_in_its_preview_and_registers_residents():
+    from tests.workshops.factories import grid_worker, id_number, village
+    from workshops.models import Resident
+
+    home = village()
+    worker = grid_worker(region=home.parent)
+    number = id_number("19640305")
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "公民身份号码", "村（社区）区划代码", "残疾人", "意向岗位类别"])
+    sheet.append(["汤忠定", number, home.code, "是", "Primary processing (sorting, shelling)"])
+    content = io.BytesIO()
+    book.save(content)
+    job = imports.import_job_create(
+        kind="resident_surveys", uploaded=SimpleUploadedFile("survey.xlsx", content.getvalue()), actor=worker
+    )
+    assert job.status == "validated", job.errors
+    assert number not in str(job.preview)
+    imports.import_job_confirm(job=job, actor=worker)
+    resident = Resident.objects.get(id_number=number)
+    assert resident.has_disability and resident.grid_worker == worker
+    assert resident.wished_categories == ["primary_processing"]
