@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -96,7 +96,7 @@ class WorkshopAdmin(RoleScopedAdmin):
     def indicators_view(self, request):
         """The indicators dashboard: the staff member's region and the regions below it, for a period."""
         if not self.has_view_permission(request):
-            raise PermissionError
+            raise PermissionDenied
         today = timezone.localdate()
         try:
             start = date.fromisoformat(request.GET.get("start", "")) if request.GET.get("start") else None

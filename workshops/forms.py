@@ -12,6 +12,15 @@ from programs.validators import normalize_id_number, validate_id_number
 PHONE = re.compile(r"^1\d{10}$")
 
 
+class VillageField(forms.ModelChoiceField):
+    """Many villages share a name (东海村): show the county and town too."""
+
+    def label_from_instance(self, village):
+        town = village.parent
+        county = town.parent if town else None
+        return "".join(r.name for r in (county, town, village) if r is not None)
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     id_number = forms.CharField(
@@ -20,7 +29,7 @@ class RegistrationForm(forms.Form):
         help_text=_("18 characters. Only your community and the workshop organiser can see it."),
     )
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, help_text=_("We text you about your registration."))
-    village = forms.ModelChoiceField(label=_("Your village or community"), queryset=Region.objects.none())
+    village = VillageField(label=_("Your village or community"), queryset=Region.objects.none())
     baseline_monthly_income = forms.DecimalField(
         label=_("Your monthly income now (yuan)"),
         required=False,

@@ -234,12 +234,12 @@ def resident_for_public_registration(
         return resident_create(
             actor=None, name=name, id_number=id_number, village=village, phone=phone, has_disability=has_disability
         )
-    except ValidationError as exc:
+    except (ValidationError, IntegrityError) as exc:
         # Two copies of the same form racing: the other one created the resident first.
-        if hasattr(exc, "error_dict") and "id_number" in exc.error_dict:
-            existing = Resident.objects.filter(id_number=id_number).first()
-            if existing is not None and existing.name == name.strip():
-                return existing
+        clash = isinstance(exc, IntegrityError) or (hasattr(exc, "error_dict") and "id_number" in exc.error_dict)
+        existing = Resident.objects.filter(id_number=id_number).first() if clash else None
+        if existing is not None and existing.name == name.strip():
+            return existing
         raise
 
 

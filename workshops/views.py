@@ -15,8 +15,13 @@ from .models import Category, Registration
 
 
 def _villages_near(position):
-    county_prefix = position.workshop.village.code[: Region.PREFIX_LENGTH[Region.Level.COUNTY]]
-    return Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=county_prefix).select_related("parent")
+    """The villages of the workshop's city: a 15-minute trip may cross a county line."""
+    city_prefix = position.workshop.village.code[: Region.PREFIX_LENGTH[Region.Level.CITY]]
+    return (
+        Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=city_prefix)
+        .select_related("parent__parent")
+        .order_by("code")
+    )
 
 
 def position_list(request):

@@ -211,3 +211,30 @@ def test_coordinators_read_workshops_but_not_registrations(api_as):
     client = api_as(coordinator())
     assert client.get("/api/v1/workshops/").status_code == 200
     assert client.get("/api/v1/workshop-registrations/").status_code == 403
+
+
+def test_an_activity_is_cancelled_with_a_reason_once_and_an_employment_ends_once(api_as):
+    from workshops.models import Activity
+
+    boss = organiser()
+    client = api_as(boss)
+    activity = Activity.objects.create(workshop=WorkshopFactory(), kind="market", title="大市集", held_on="2025-01-01")
+    assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/").status_code == 400
+    assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/", {"reason": "台风"}).json()["is_cancelled"]
+    assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/", {"reason": "again"}).status_code == 409
+
+    registration = RegistrationFactory(status="home_visit")
+    client.post(f"/api/v1/workshop-registrations/{registration.pk}/accept/")
+    employment = client.post(
+        f"/api/v1/workshop-registrations/{registration.pk}/employ/", {"start_date": "2025-01-01"}
+    ).json()
+    ended = client.post(f"/api/v1/workshop-employments/{employment['id']}/end/", {"end_date": "2025-03-31"})
+    assert ended.json()["end_date"] == "2025-03-31"
+    assert (
+        client.post(f"/api/v1/workshop-employments/{employment['id']}/end/", {"end_date": "2025-04-30"}).status_code
+        == 409
+    )
+    too_early = client.post(
+        f"/api/v1/workshop-employments/{employment['id']}/income/", {"month": "2025-05-01", "income": "1"}
+    )
+    assert "month" in too_early.json()["error"]["fields"]
