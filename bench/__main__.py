@@ -1,0 +1,91 @@
+"""``python -m bench`` (``make bench``): the benchmark suite of issue 8.
+
+Full mode (default): 1,000,000 enterprises and the rest in ``programs_bench`` (created, migrated and filled
+when missing), every measurement, a table on stdout and ``bench/RESULTS.md``. ``--quick``: a hundredth of the
+data in ``programs_bench_quick``, short runs, in seconds; the table goes to stdout (and ``var/bench-quick.md``).
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import environment
+
+SECTIONS = ("data", "queries", "http", "contention", "sweeps")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data, short runs (a smoke test)")
+    parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
+    parser.add_argument("--duration", type=float, help="seconds per HTTP measurement")
+    parser.add_argument("--concurrency", type=int, default=4, help="connections of the HTTP load generator")
+    parser.add_argument("--coordination-limit", type=float, help="stop a coordination run after this many seconds")
+    parser.add_argument("--no-write", action="store_true", help="print only, do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    only = [s for s in args.only.split(",") if s] or list(SECTIONS)
+    unknown = set(only) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+
+    url = environment.configure(quick=args.quick)
+    created = environment.ensure_database(url)
+    print(f"bench: database {url.rsplit('/', 1)[-1]}{' (created)' if created else ''}; migrating", flush=True)
+    environment.setup_django(migrate=True)
+
+    from . import contention, data, endpoints, report, sweeps
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    scale = data.QUICK if args.quick else data.FULL
+    duration = args.duration or (2 if args.quick else 15)
+    warmup = 0.5 if args.quick else 2
+    coordination_limit = args.coordination_limit or (60 if args.quick else 300)
+    results: dict = {}
+    started = time.perf_counter()
+    # Data is always ensured (idempotent: only what is missing is inserted); timed only when asked for.
+    steps = data.generate(scale, log=log)
+    if "data" in only:
+        results["data"] = steps
+    if "queries" in only:
+        log("bench: queries per request")
+        results["queries"] = endpoints.queries_per_request(log=log)
+    if "http" in only:
+        log("bench: hot list endpoints over HTTP (gunicorn, 2 workers)")
+        results["http"] = endpoints.throughput(duration=duration, warmup=warmup, concurrency=args.concurrency, log=log)
+    if "contention" in only:
+        log("bench: booking under contention")
+        results["contention"] = contention.run(per_client=2 if args.quick else 10, log=log)
+    if "sweeps" in only:
+        log("bench: sweeps")
+        results["sweeps"] = [
+            *sweeps.grade_sweep(scale, log=log),
+            *sweeps.coordination(scale, time_limit=coordination_limit, log=log),
+            *sweeps.outbox_sweep(scale, log=log),
+        ]
+    machine = environment.machine()
+    text = report.render(
+        mode=scale.name,
+        machine=machine,
+        settings={"workers": 2, "concurrency": args.concurrency, "duration": duration, "warmup": warmup},
+        sections=results,
+    )
+    print()
+    print(text)
+    log(f"bench: done in {time.perf_counter() - started:.0f} s")
+    base = Path(__file__).resolve().parent
+    raw = base.parent / "var" / f"bench-{scale.name}.json"
+    raw.parent.mkdir(exist_ok=True)
+    raw.write_text(json.dumps({"machine": machine, **results}, indent=1, default=str))
+    if not args.no_write:
+        target = base / "RESULTS.md" if scale.name == "full" and only == list(SECTIONS) else raw.with_suffix(".md")
+        target.write_text(text)
+        log(f"bench: wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

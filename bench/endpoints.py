@@ -1,0 +1,170 @@
+"""The hot list endpoints: queries per request (in-process, at two page sizes and two data sizes) and
+throughput and latency over HTTP through gunicorn, each against its bare view measured in the same run."""
+
+import json
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from programs.models import Region
+
+from . import data
+from .server import Gunicorn, load
+
+PAGE_SIZES = (10, 50)
+MEASURED_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    api: str  # with {n} for the page size
+    bare: str
+    user: str  # who calls it in the HTTP run (and the "large" data size of the query count)
+    small_user: str  # the same caller role over about a tenth of the rows or fewer
+    small_api: str | None = None  # when the smaller data size is a filter rather than another caller
+    paginated: bool = True
+
+
+def endpoints() -> list[Endpoint]:
+    month = data.BENCH_MONTH.isoformat()
+    county = Region.objects.get(code=data.COUNTY).pk
+    province = Region.objects.get(code=data.PROVINCE).pk
+    return [
+        Endpoint(
+            "enterprises by grade (yellow)",
+            "/api/v1/enterprises/?grade=yellow&page_size={n}",
+            "/bench/enterprises/?grade=yellow&page_size={n}",
+            "bench_city",
+            "bench_county",
+        ),
+        Endpoint(
+            "enterprises by grade (green)",
+            "/api/v1/enterprises/?grade=green&page_size={n}",
+            "/bench/enterprises/?grade=green&page_size={n}",
+            "bench_city",
+            "bench_county",
+        ),
+        Endpoint(
+            "plan entries of a month",
+            f"/api/v1/plan-entries/?month={month}&page_size={{n}}",
+            f"/bench/plan-entries/?month={month}&page_size={{n}}",
+            "bench_city",
+            "bench_county",
+        ),
+        Endpoint(
+            "free slots",
+            f"/api/v1/guidance/slots/?region={province}&page_size={{n}}",
+            f"/bench/slots/?region={province}&page_size={{n}}",
+            "bench_enterprise",
+            "bench_enterprise",
+            small_api=f"/api/v1/guidance/slots/?region={county}&page_size={{n}}",
+        ),
+        Endpoint(
+            "my bookings",
+            "/api/v1/guidance/bookings/?page_size={n}",
+            "/bench/bookings/?page_size={n}",
+            "bench_enterprise",
+            "bench_enterprise_small",
+        ),
+        Endpoint(
+            "open positions near me",
+            "/api/v1/workshop-positions/near-me/",
+            "/bench/positions-near-me/",
+            "bench_resident",
+            "bench_resident_small",
+            paginated=False,
+        ),
+    ]
+
+
+def auth(username: str) -> dict:
+    return {"Authorization": f"Token {Token.objects.get(user__username=username).key}"}
+
+
+def _rows(body: bytes) -> int:
+    payload = json.loads(body)
+    if isinstance(payload, dict):
+        return len(payload.get("results", []))
+    return len(payload)
+
+
+def _count(client: Client, path: str, headers: dict) -> tuple[int, int, int]:
+    """(status, queries, rows) of one request made in this process."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, headers=headers)
+    return response.status_code, len(queries), _rows(response.content) if response.status_code == 200 else 0
+
+
+def queries_per_request(log=print) -> list[dict]:
+    """Each endpoint at two page sizes and two data sizes; constant when all four counts are equal. The bare
+    view's count at page size 50 and the row counts of both answers are recorded to show they are the same list."""
+    client = Client()
+    results = []
+    for endpoint in endpoints():
+        counts = {}
+        for size_name, username, template in (
+            ("small", endpoint.small_user, endpoint.small_api or endpoint.api),
+            ("large", endpoint.user, endpoint.api),
+        ):
+            headers = auth(username)
+            for n in PAGE_SIZES if endpoint.paginated else (None,):
+                client.get(template.format(n=n), headers=headers)  # first request: caches, connection
+                status, queries, rows = _count(client, template.format(n=n), headers)
+                counts[f"{size_name}/{n or 'all'}"] = {"status": status, "queries": queries, "rows": rows}
+        headers = auth(endpoint.user)
+        _status, bare_queries, bare_rows = _count(client, endpoint.bare.format(n=MEASURED_PAGE_SIZE), headers)
+        api_rows = counts[f"large/{MEASURED_PAGE_SIZE if endpoint.paginated else 'all'}"]["rows"]
+        query_counts = {value["queries"] for value in counts.values()}
+        result = {
+            "endpoint": endpoint.name,
+            "path": endpoint.api.format(n=MEASURED_PAGE_SIZE),
+            "counts": counts,
+            "constant": len(query_counts) == 1,
+            "all_ok": all(value["status"] == 200 for value in counts.values()),
+            "bare_queries": bare_queries,
+            "same_rows_as_bare": api_rows == bare_rows,
+            "rows": api_rows,
+        }
+        results.append(result)
+        log(
+            f"  queries: {endpoint.name:<32} "
+            + " ".join(f"{key}={value['queries']}q/{value['rows']}r" for key, value in counts.items())
+            + f"  bare={bare_queries}q/{bare_rows}r"
+        )
+    return results
+
+
+def throughput(*, duration: float, warmup: float, concurrency: int, log=print) -> list[dict]:
+    """Each endpoint, then its bare view, through the same gunicorn, from a second process on loopback."""
+    results = []
+    with Gunicorn() as server:
+        for endpoint in endpoints():
+            headers = auth(endpoint.user)
+            row = {"endpoint": endpoint.name, "path": endpoint.api.format(n=MEASURED_PAGE_SIZE)}
+            for kind, template in (("api", endpoint.api), ("bare", endpoint.bare)):
+                path = template.format(n=MEASURED_PAGE_SIZE)
+                status = server.warm(path, headers)
+                spec = {
+                    "port": server.port,
+                    "mode": "read",
+                    "path": path,
+                    "headers": headers,
+                    "concurrency": concurrency,
+                    "duration": duration,
+                    "warmup": warmup,
+                }
+                row[kind] = {"warm_status": status, **load(spec)}
+            api, bare = row["api"], row["bare"]
+            row["ratio"] = round(api["throughput"] / bare["throughput"], 2) if bare["throughput"] else None
+            results.append(row)
+            log(
+                f"  http: {endpoint.name:<32} api {api['throughput']:>7} req/s "
+                f"p50 {api['p50_ms']} p95 {api['p95_ms']} ms"
+                f" | bare {bare['throughput']:>7} req/s p50 {bare['p50_ms']} p95 {bare['p95_ms']} ms"
+                f" | ratio {row['ratio']}  statuses {api['statuses']} {bare['statuses']}"
+            )
+    return results

@@ -1,0 +1,14 @@
+"""The product's URLs plus the bare comparison views under /bench/."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("bench/enterprises/", views.enterprises, name="bench-enterprises"),
+    path("bench/plan-entries/", views.plan_entries, name="bench-plan-entries"),
+    path("bench/slots/", views.free_slots, name="bench-free-slots"),
+    path("bench/bookings/", views.my_bookings, name="bench-my-bookings"),
+    path("bench/positions-near-me/", views.positions_near_me, name="bench-positions-near-me"),
+    path("", include("programs.urls")),
+]
