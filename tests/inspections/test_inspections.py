@@ -53,7 +53,6 @@ def test_scheduling_gives_an_unguessable_unique_code(cast):
             inspection=inspection, week_start=monday_of(MONTH), officers=[cast.market_officer], actor=cast.coordinator
         )
         assert len(scheduled.code) == services.CODE_LENGTH
-        assert str(scheduled.pk) not in scheduled.code
         assert set(scheduled.code) <= set(services.CODE_ALPHABET)
         codes.add(scheduled.code)
     assert len(codes) == 30
