@@ -1,11 +1,10 @@
 """Reads of the workshops app: scoped lists, the 15-minute-circle matching, and the indicators."""
 
-from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from programs.models import Region, User
@@ -178,15 +177,22 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
         low_income=Count("registration__resident", filter=Q(registration__resident__is_low_income=True), distinct=True),
         disabled=Count("registration__resident", filter=Q(registration__resident__has_disability=True), distinct=True),
     )
-    records = IncomeRecord.objects.filter(
-        employment__in=employments.values("pk"), month__gte=start.replace(day=1), month__lte=end
-    ).values_list(
-        "employment__registration__resident_id", "income", "employment__registration__baseline_monthly_income"
-    )
-    increases: dict[int, list[Decimal]] = defaultdict(list)
-    for resident_id, income, baseline in records:
-        increases[resident_id].append(income - baseline)
-    per_person = [sum(values) / len(values) for values in increases.values()]
+    # Summed per person in the database (one row per person, not per month), averaged here in exact decimals.
+    per_person = [
+        Decimal(total) / months
+        for total, months in IncomeRecord.objects.filter(
+            employment__in=employments.values("pk"), month__gte=start.replace(day=1), month__lte=end
+        )
+        .values("employment__registration__resident_id")
+        .annotate(
+            total=Sum(
+                F("income") - F("employment__registration__baseline_monthly_income"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            ),
+            months=Count("pk"),
+        )
+        .values_list("total", "months")
+    ]
     average = _cents(sum(per_person) / len(per_person)) if per_person else Decimal("0.00")
 
     activities = Activity.objects.filter(
