@@ -327,6 +327,21 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         return self._respond(booking)
 
+    @extend_schema(request=ConfirmSerializer, responses={200: BookingSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], allowed_roles=COORDINATOR)
+    def assign(self, request, pk=None):
+        """Change the departments and officers of an open booking."""
+        data = ConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = self.get_object()
+        booking = services.booking_assign(
+            booking=booking,
+            actor=request.user,
+            departments=data.validated_data.get("departments", booking.departments.all()),
+            officers=data.validated_data.get("officers", booking.officers.all()),
+        )
+        return self._respond(booking)
+
     @extend_schema(request=CompleteSerializer, responses={200: BookingSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], allowed_roles=VISIT_STAFF)
     def complete(self, request, pk=None):

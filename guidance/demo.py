@@ -4,6 +4,7 @@ in 鄞州区 and 北仑区 turned into a month of slots, and bookings in every s
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from inspections.models import InspectionItem
@@ -174,7 +175,13 @@ def _seed_bookings(themes: dict, county: Region) -> int:
     made = 0
     for n, (code, enterprise_index, new_name, needs) in enumerate(upcoming):
         theme = themes[code]
-        slot = Slot.objects.filter(themes=theme, region=county, booked__lt=5, starts_at__gt=timezone.now()).first()
+        slot = (
+            Slot.objects.filter(
+                themes=theme, region=county, booked__lt=F("capacity"), starts_at__gt=timezone.now() + timedelta(days=1)
+            )
+            .order_by("starts_at", "id")
+            .first()
+        )
         if slot is None:
             continue
         enterprise = enterprises[enterprise_index] if enterprise_index is not None else None

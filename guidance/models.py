@@ -7,6 +7,7 @@ touches ``Enterprise.grade`` or leads to a penalty.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -128,6 +129,17 @@ class Slot(models.Model):
     def __str__(self):
         start = timezone.localtime(self.starts_at)
         return f"{start:%Y-%m-%d %H:%M}–{timezone.localtime(self.ends_at):%H:%M} {self.get_mode_display()}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("A slot ends after it starts.")})
+        if self.capacity is not None and self.capacity < self.booked:
+            raise ValidationError(
+                {
+                    "capacity": _("%(booked)s places are booked already; the capacity cannot be lower.")
+                    % {"booked": self.booked}
+                }
+            )
 
     @property
     def free(self) -> int:

@@ -573,6 +573,50 @@ def booking_confirm(
     return confirmed
 
 
+def booking_assign(
+    *,
+    booking: Booking,
+    actor: User,
+    departments: Iterable[Department],
+    officers: Iterable[User],
+    summary: str | None = None,
+) -> Booking:
+    """Change who comes to an open (or record the summary of a held) visit; the history keeps who changed it.
+    Newly assigned officers get the reminders, removed ones' reminders are dropped."""
+    departments, officers = list(departments), list(officers)
+    if any(o.role != User.Role.OFFICER or not o.is_active for o in officers):
+        raise ValidationError({"officers": [_("Only active department officers can be assigned.")]})
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().select_related("slot", "theme").get(pk=booking.pk)
+        before_officers = {o.pk: o.username for o in locked.officers.all()}
+        before_departments = sorted(d.name for d in locked.departments.all())
+        after_officers = {o.pk: o.username for o in officers}
+        assignment_changed = before_officers != after_officers or before_departments != sorted(
+            d.name for d in departments
+        )
+        if assignment_changed:
+            if not locked.is_open:
+                raise TransitionError(_("Only an open booking can be reassigned."), code="closed")
+            locked.departments.set(departments)
+            locked.officers.set(officers)
+            audit_record(
+                obj=locked,
+                field="officers",
+                old=", ".join(sorted(before_officers.values()))[:50],
+                new=", ".join(sorted(after_officers.values()))[:50],
+                actor=actor,
+            )
+            prefix = booking_key_prefix(locked)
+            for removed in set(before_officers) - set(after_officers):
+                for label, _before in REMINDERS:
+                    notifications_cancel(dedupe_key_prefix=f"{prefix}reminder-{label}:officer-{removed}")
+            _schedule_reminders(locked)
+        if summary is not None and summary != locked.summary:
+            locked.summary = summary
+            locked.save(update_fields=["summary"])
+    return locked
+
+
 def _check_started(booking: Booking) -> None:
     if booking.slot.starts_at > timezone.now():
         raise ValidationError(_("The visit has not started yet."), code="not_started")

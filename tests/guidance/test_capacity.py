@@ -153,3 +153,30 @@ def test_crossing_reschedules_at_the_same_moment_neither_deadlock_nor_overbook()
     assert a.booked == Booking.objects.filter(slot=a).count() <= 2
     assert b.booked == Booking.objects.filter(slot=b).count() <= 2
     assert a.booked + b.booked == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_sent_twice_at_the_same_moment_makes_one_booking_and_takes_one_place():
+    slot = make_slot(make_theme(), capacity=5)
+    barrier = threading.Barrier(2)
+    answers, errors = [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            answers.append(book(slot, submission_key="a1b2c3d4e5f6").pk)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(set(answers)) == 1
+    slot.refresh_from_db()
+    assert (slot.booked, Booking.objects.count()) == (1, 1)
