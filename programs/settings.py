@@ -317,3 +317,16 @@ WORKSHOPS_REMINDER_DAYS = env.int("WORKSHOPS_REMINDER_DAYS", default=3)
 WORKSHOPS_EXPIRY_DAYS = env.int("WORKSHOPS_EXPIRY_DAYS", default=30)
 WORKSHOPS_CIRCLE_MINUTES = env.int("WORKSHOPS_CIRCLE_MINUTES", default=15)
 WORKSHOPS_SAME_TOWN_MINUTES = env.int("WORKSHOPS_SAME_TOWN_MINUTES", default=10)
+# Names of the workshops app's choice sets in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PayUnitEnum": "workshops.models.PayUnit",
+        "PositionCategoryEnum": "workshops.models.Category",
+        "WorkshopKindEnum": "workshops.models.WorkshopKind",
+        "WorkshopStatusEnum": "workshops.models.WorkshopStatus",
+        "PositionStatusEnum": "workshops.models.PositionStatus",
+        "RegistrationChannelEnum": "workshops.models.RegistrationChannel",
+        "RegistrationStatusEnum": "workshops.models.RegistrationStatus",
+        "ActivityKindEnum": "workshops.models.ActivityKind",
+    }
+)

@@ -399,3 +399,13 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Names of the choice sets in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PayUnit = Position.PayUnit
+WorkshopKind = Workshop.Kind
+WorkshopStatus = Workshop.Status
+PositionStatus = Position.Status
+RegistrationChannel = Registration.Channel
+RegistrationStatus = Registration.Status
+ActivityKind = Activity.Kind

@@ -238,3 +238,16 @@ def test_an_activity_is_cancelled_with_a_reason_once_and_an_employment_ends_once
         f"/api/v1/workshop-employments/{employment['id']}/income/", {"month": "2025-05-01", "income": "1"}
     )
     assert "month" in too_early.json()["error"]["fields"]
+
+
+def test_the_workshop_endpoints_have_an_openapi_schema_without_warnings(capsys):
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    generator = SchemaGenerator(patterns=[path("api/v1/", include("workshops.api_urls"))])
+    schema = generator.get_schema(request=None, public=True)
+    assert "/api/v1/workshop-registrations/{id}/accept/" in schema["paths"]
+    assert "/api/v1/indicators/workshops/" in schema["paths"]
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
