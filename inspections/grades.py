@@ -9,7 +9,7 @@ never disagree. Guidance visits live in another app and are never read here.
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Mod
 from django.utils import timezone
@@ -37,6 +37,15 @@ def policies() -> dict[str, GradePolicy]:
             GradePolicy(grade=grade, frequency_days=frequency, sampling_percent=sampling, escalation_grace_days=grace),
         )
     return rows
+
+
+def grade_policies_ensure() -> None:
+    """Create the policy row of any colour that has none (the migration makes them; a flushed database not)."""
+    for grade, (frequency, sampling, grace) in DEFAULT_POLICY.items():
+        GradePolicy.objects.get_or_create(
+            grade=grade,
+            defaults={"frequency_days": frequency, "sampling_percent": sampling, "escalation_grace_days": grace},
+        )
 
 
 # --- The rule, as queryset expressions ----------------------------------------------------------------
@@ -148,34 +157,68 @@ def grade_recompute(
 
 def grades_reconcile(*, today: date | None = None, queryset: QuerySet | None = None) -> dict[str, int]:
     """Reconcile every stored grade with its findings and the time-based policy (escalation of overdue
-    rectification). Per colour: one locking SELECT of the rows whose grade must become that colour, then the
-    UPDATE and the history INSERTs in chunks of the changed rows only; the number of statements does not grow
-    with the table. The rows are locked and the condition ``grade <> colour`` is re-checked under the lock,
-    so an overlapping sweep finds nothing left to change, and a second run changes nothing.
-    Returns the number of enterprises moved to each colour.
+    rectification). Per colour, the rows whose grade must become that colour are selected and locked, changed,
+    and their history written: on PostgreSQL one statement per colour (a locking SELECT, the UPDATE and the two
+    history INSERTs as data-modifying CTEs); elsewhere one locking SELECT and chunked UPDATE / INSERTs of the
+    changed rows only. The statement count does not grow with the table. The condition ``grade <> colour`` is
+    re-checked under the row lock, so an overlapping sweep finds nothing left to change, and a second run
+    changes nothing. Returns the number of enterprises moved to each colour.
     """
     today = today or timezone.localdate()
     base = queryset if queryset is not None else Enterprise.objects.all()
     conditions = _conditions(today)
+    content_type = ContentType.objects.get_for_model(Enterprise)
     moved = {}
     for grade, condition in conditions.items():
         now = timezone.now()
         with transaction.atomic():
-            rows = list(
+            changing = (
                 base.filter(condition)
                 .exclude(grade=grade)
                 .select_for_update(of=("self",))
                 .order_by("pk")
-                .values_list("pk", "grade")
+                .values_list("id", "grade")
             )
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows[start : start + CHUNK]
-                Enterprise.objects.filter(pk__in=[pk for pk, _old in chunk]).exclude(grade=grade).update(
-                    grade=grade, grade_changed_at=now
-                )
-                _write_changes(chunk, new=grade, cause=GradeChange.Cause.SWEEP, actor=None, reason="", now=now)
-        moved[grade] = len(rows)
-    return moved
+            if connection.vendor == "postgresql":
+                moved[grade] = _move_in_one_statement(changing, grade=grade, now=now, content_type=content_type)
+            else:
+                moved[grade] = _move_in_chunks(changing, grade=grade, now=now)
+    return {str(grade): count for grade, count in moved.items()}
+
+
+def _move_in_one_statement(changing: QuerySet, *, grade: str, now, content_type: ContentType) -> int:
+    select, params = changing.query.sql_with_params()
+    # The SELECT is compiled by the ORM; every value is a parameter.
+    sql = f"""
+        WITH target AS ({select}),
+        changed AS (
+            UPDATE programs_enterprise e SET grade = %s, grade_changed_at = %s
+            FROM target t WHERE e.id = t.id
+            RETURNING e.id, t.grade AS old
+        ),
+        history AS (
+            INSERT INTO inspections_gradechange (enterprise_id, old_grade, new_grade, cause, reason, changed_at)
+            SELECT id, old, %s, %s, '', %s FROM changed
+        )
+        INSERT INTO programs_auditentry (content_type_id, object_id, field, old_value, new_value, actor_id,
+                                         actor_label, reason, created_at)
+        SELECT %s, id, 'grade', old, %s, NULL, %s, '', %s FROM changed
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*params, grade, now, grade, GradeChange.Cause.SWEEP, now, content_type.pk, grade, SCHEDULER, now],
+        )
+        return cursor.rowcount
+
+
+def _move_in_chunks(changing: QuerySet, *, grade: str, now) -> int:
+    rows = list(changing)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        Enterprise.objects.filter(pk__in=[pk for pk, _old in chunk]).update(grade=grade, grade_changed_at=now)
+        _write_changes(chunk, new=grade, cause=GradeChange.Cause.SWEEP, actor=None, reason="", now=now)
+    return len(rows)
 
 
 # --- Who is due for inspection, and who is left alone ---------------------------------------------------
