@@ -19,10 +19,11 @@ def _verdict(ok: bool | None) -> str:
 
 
 def data_section(steps) -> str:
-    total = sum(elapsed for _name, _rows, elapsed in steps)
-    rows = [[name, f"{count:,}", f"{elapsed:.1f}"] for name, count, elapsed in steps]
-    rows.append(["**total**", "", f"**{total:.1f}**"])
-    return _table(["step", "rows inserted", "seconds"], rows)
+    """``steps``: (step, rows, seconds, when) as recorded when the rows were inserted."""
+    total = sum(step[2] for step in steps)
+    rows = [[name, f"{count:,}", f"{elapsed:.1f}", when] for name, count, elapsed, when in steps]
+    rows.append(["**total**", f"{sum(step[1] for step in steps):,}", f"**{total:.1f}**", ""])
+    return _table(["step", "rows inserted", "seconds", "generated (UTC)"], rows)
 
 
 def http_section(results) -> str:
@@ -36,9 +37,11 @@ def http_section(results) -> str:
                 api["throughput"],
                 api["p50_ms"],
                 api["p95_ms"],
+                f"{api['single_p50_ms']} / {api['single_p95_ms']}",
                 bare["throughput"],
                 bare["p50_ms"],
                 bare["p95_ms"],
+                f"{bare['single_p50_ms']} / {bare['single_p95_ms']}",
                 row["ratio"],
                 _verdict(row["ratio"] is not None and row["ratio"] >= RATIO_GOAL),
                 _statuses(api) + " / " + _statuses(bare),
@@ -51,9 +54,11 @@ def http_section(results) -> str:
             "API req/s",
             "API p50 ms",
             "API p95 ms",
+            "API alone p50 / p95",
             "bare req/s",
             "bare p50 ms",
             "bare p95 ms",
+            "bare alone p50 / p95",
             "ratio",
             f"≥ {RATIO_GOAL}",
             "statuses API / bare",
@@ -212,7 +217,9 @@ def render(*, mode: str, machine: dict, settings: dict, sections: dict) -> str:
             "",
             "The bare view runs the same selector (same scope, filter and order) for the same token, returns the "
             "same rows with the same fields (many-to-many ids as arrays), without DRF, serializer or pagination "
-            "count. Ratio = API throughput ÷ bare throughput; goal ≥ 0.8.",
+            "count. Ratio = API throughput ÷ bare throughput; goal ≥ 0.8. Throughput and p50/p95 are under the "
+            'load of all connections (a request waits for a free worker); "alone" is one connection, the '
+            "time of a request with nothing queued before it.",
             "",
             http_section(sections["http"]),
             "",
@@ -233,7 +240,8 @@ def render(*, mode: str, machine: dict, settings: dict, sections: dict) -> str:
         parts += [
             "## Sweeps: time, peak memory, ratio to one hand-written SQL statement",
             "",
-            "Each product run is a process of its own (`bench/sweep_worker.py`): peak RSS is `ru_maxrss`, growth "
+            "Each product run is a process of its own (`bench/sweep_worker.py`): peak RSS is the high-water "
+            "mark (VmHWM, reset after start-up), growth "
             "is the peak minus the RSS with Django loaded and connected. The data is put back as generated "
             "before each run. SQL ÷ product above 1 would mean the product is faster than the statement.",
             "",

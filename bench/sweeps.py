@@ -306,12 +306,11 @@ def coordination(scale: data.Scale, *, time_limit: float, log=print) -> list[dic
         coordination_reset()
         progress = worker["result"]
         note = ""
-        if not progress["finished"] and progress["processed"]:
-            estimate = worker["seconds"] * progress["total"] / progress["processed"]
-            worker = {**worker, "seconds": round(estimate, 1)}
+        if not progress["finished"] and progress.get("estimated_seconds"):
+            worker = {**worker, "seconds": progress["estimated_seconds"]}
             note = (
                 f"stopped after {progress['elapsed']:.0f} s at {progress['processed']:,} of {progress['total']:,} "
-                f"enterprises; time extrapolated at that rate"
+                "enterprises; the time is extrapolated from the pace over the second half of the run"
             )
         row = _row(
             "coordination of the month",
