@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.models import AuditEntry, Notification, Region, User
-from programs.services import SCHEDULER, TransitionError, audit_record, transition
+from programs.services import SCHEDULER, TransitionError, audit_record, notification_schedule, transition
 from programs.validators import normalize_id_number
 
 from .models import (
@@ -293,6 +293,12 @@ def registration_submit(
         with transaction.atomic():
             registration.save()
             audit_record(obj=registration, field="status", old="", new=registration.status, actor=actor)
+            _text_resident(
+                registration,
+                _("Registration received"),
+                _("You are registered for “%(position)s” at %(workshop)s, reference %(reference)s. Your community "
+                  "will visit you at home before the workshop decides."),
+            )  # fmt: skip
     except IntegrityError:
         existing = Registration.objects.filter(
             resident=resident, position=position, status__in=Registration.ACTIVE
@@ -347,7 +353,33 @@ def registration_accept(*, registration: Registration, actor: User) -> Registrat
                 _("No place is left in this position: all its openings are taken, or it is closed."),
                 code="position_full",
             )
+        _text_resident(
+            accepted,
+            _("Registration accepted"),
+            _("Good news: you are accepted for “%(position)s” at %(workshop)s (reference %(reference)s). The workshop "
+              "will tell you when to start."),
+        )  # fmt: skip
     return accepted
+
+
+def _text_resident(registration: Registration, subject: str, template: str) -> None:
+    """A text to the resident about their registration, through the outbox in the same transaction as the
+    change; once per registration and status. Names only the position, never personal data."""
+    registration = Registration.objects.select_related("resident", "position__workshop").get(pk=registration.pk)
+    if not registration.resident.phone:
+        return
+    notification_schedule(
+        dedupe_key=f"workshops:registration:{registration.pk}:{registration.status}",
+        channel=Notification.Channel.SMS,
+        address=registration.resident.phone,
+        subject=subject,
+        body=template
+        % {
+            "position": registration.position.title,
+            "workshop": registration.position.workshop.name,
+            "reference": registration.reference,
+        },
+    )
 
 
 def _release_place(position_id: int) -> None:
@@ -355,7 +387,15 @@ def _release_place(position_id: int) -> None:
 
 
 def registration_reject(*, registration: Registration, actor: User, reason: str) -> Registration:
-    return _move(registration, Registration.Status.REJECTED, actor, reason=reason)
+    with transaction.atomic():
+        rejected = _move(registration, Registration.Status.REJECTED, actor, reason=reason)
+        _text_resident(
+            rejected,
+            _("Registration not accepted"),
+            _("Your registration %(reference)s for “%(position)s” was not accepted this time. Your community can "
+              "suggest other positions near you."),
+        )  # fmt: skip
+    return rejected
 
 
 def registration_withdraw(*, registration: Registration, actor: User | None, reason: str) -> Registration:

@@ -175,3 +175,35 @@ def test_monthly_income_is_recorded_once_per_month_and_a_correction_is_audited()
     assert audit_history(record).get().old_value == "3000.00"
     with pytest.raises(ValidationError):
         services.income_record(employment=employment, month=date(2025, 1, 1), income=Decimal("100"), actor=boss)
+
+
+def test_the_resident_is_texted_when_registered_accepted_or_rejected_once_each_and_without_personal_data():
+    from programs.models import Notification
+
+    boss = organiser()
+    resident = ResidentFactory(phone="13905809999")
+    registration, _created = services.registration_submit(
+        resident=resident, position=PositionFactory(title="贻贝分拣"), channel="grid_worker", actor=boss
+    )
+    services.registration_submit(resident=resident, position=registration.position, channel="grid_worker", actor=boss)
+    services.registration_record_home_visit(registration=registration, actor=boss)
+    services.registration_accept(registration=registration, actor=boss)
+    other = visited()
+    services.registration_reject(registration=other, actor=boss, reason="体检未通过")
+    texts = Notification.objects.order_by("id")
+    assert [(t.channel, t.address) for t in texts] == [
+        ("sms", "13905809999"),
+        ("sms", "13905809999"),
+        ("sms", other.resident.phone),
+    ]
+    assert all("贻贝分拣" in t.body for t in texts[:2])
+    assert not any(resident.id_number in t.body or "体检" in t.body for t in texts)
+
+
+def test_a_resident_without_a_phone_gets_no_text():
+    from programs.models import Notification
+
+    services.registration_submit(
+        resident=ResidentFactory(phone=""), position=PositionFactory(), channel="grid_worker", actor=None
+    )
+    assert not Notification.objects.exists()
