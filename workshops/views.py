@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -11,7 +12,7 @@ from programs.models import Region
 
 from . import selectors, services
 from .forms import RegistrationForm
-from .models import Category, Registration
+from .models import Category, Registration, Workshop
 
 
 def _villages_near(position):
@@ -45,12 +46,6 @@ def position_list(request):
     else:
         rows = positions.order_by("workshop__village__code", "-created_at", "pk")
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    villages = (
-        Region.objects.filter(level=Region.Level.VILLAGE, workshops__isnull=False)
-        .select_related("parent")
-        .distinct()
-        .order_by("code")
-    )
     return render(
         request,
         "workshops/position_list.html",
@@ -58,10 +53,26 @@ def position_list(request):
             "page": page,
             "categories": Category.choices,
             "category": category,
-            "villages": villages,
+            "villages": _villages_with_workshops_nearby(),
             "village": village,
             "accessible": bool(request.GET.get("accessible")),
         },
+    )
+
+
+def _villages_with_workshops_nearby():
+    """Every village of a city that has an open workshop: a villager picks their own, workshop or not."""
+    cities = {
+        code[: Region.PREFIX_LENGTH[Region.Level.CITY]]
+        for code in Workshop.objects.filter(status=Workshop.Status.OPEN).values_list("village__code", flat=True)
+    }
+    if not cities:
+        return Region.objects.none()
+    in_cities = Q()
+    for prefix in sorted(cities):
+        in_cities |= Q(code__startswith=prefix)
+    return (
+        Region.objects.filter(in_cities, level=Region.Level.VILLAGE).select_related("parent__parent").order_by("code")
     )
 
 

@@ -150,3 +150,12 @@ def test_too_many_posts_from_one_address_are_refused(client, settings):
     assert statuses[0] == 200
     # django-ratelimit refuses with its PermissionDenied subclass: 429 once RatelimitMiddleware is installed.
     assert statuses[-1] in (403, 429)
+
+
+def test_a_villager_whose_village_has_no_workshop_can_still_pick_it_and_see_the_positions_nearby(client):
+    home = village(town=1, number=2, name="没有工坊的村")
+    PositionFactory(title="隔壁村的岗位", workshop=WorkshopFactory(village=village(town=1, number=1)))
+    page = client.get("/workshops/")
+    assert home in page.context["villages"]
+    assert "没有工坊的村" in page.text
+    assert "隔壁村的岗位" in client.get(f"/workshops/?village={home.pk}").text
