@@ -763,10 +763,14 @@ class InspectionIndicatorView(IndicatorView):
     """Plan entries submitted / executed / cut, coordination and reduction rates, joint share, code-shown rate,
     findings by severity, rectified on time."""
 
+    read_roles = OFFICERS
+    allowed_roles = ()
     selector = staticmethod(selectors.inspection_indicators)
 
 
 class GradeIndicatorView(IndicatorView):
     """Enterprises per colour, graded count, green rate, conversions in the period, and the grade map."""
 
+    read_roles = OFFICERS
+    allowed_roles = ()
     selector = staticmethod(selectors.grade_indicators)
