@@ -1,11 +1,17 @@
 """What the reliability tests share: many clients released at the same instant, over real HTTP."""
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import requests
 from django.db import connection
 from rest_framework.authtoken.models import Token
+
+from tests.conftest import ROOT
 
 
 def token_session(user) -> requests.Session:
@@ -58,3 +64,49 @@ def serve_like_gunicorn(live_server, monkeypatch, *, threads: int) -> None:
             handle(request, client_address)
 
     monkeypatch.setattr(httpd, "process_request_thread", bounded)
+
+
+class CeleryBeat:
+    """A real ``celery beat`` process with the database scheduler, against the test database and broker."""
+
+    def __init__(self, *, name: str, folder: Path):
+        db = connection.settings_dict
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"}
+        self.log_path = folder / f"{name}.log"
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "programs",
+                "beat",
+                "--loglevel=INFO",  # INFO logs every task sent, which the test counts
+                f"--pidfile={folder / f'{name}.pid'}",
+                f"--schedule={folder / f'{name}-schedule'}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def sent(self, task: str) -> int:
+        """How many times this beat has sent ``task`` (its log line: "Sending due task <name> (<task>)")."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return sum("Sending due task" in line and line.rstrip().endswith(f"({task})") for line in lines)
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()

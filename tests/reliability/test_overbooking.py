@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.utils.translation import gettext
 
 from guidance.models import Booking, Slot
 from programs.models import AuditEntry
@@ -100,9 +101,9 @@ def assert_never_more_accepted_than_openings(position, answers, *, openings):
     assert not failures, failures
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] * openings + [409] * (len(answers) - openings), statuses
+    full = gettext("No place is left in this position: all its openings are taken, or it is closed.")
     for refused in (a.json() for a in answers if a.status_code == 409):
-        assert refused["error"]["status"] == 409
-        assert "No place is left in this position" in refused["error"]["message"]
+        assert (refused["error"]["status"], refused["error"]["message"]) == (409, full), refused
     accepted_ids = {a.json()["id"] for a in answers if a.status_code == 200}
     position = Position.objects.get(pk=position.pk)
     assert position.accepted_count == openings
