@@ -4,6 +4,7 @@ employment and monthly income, activities, and the travel times that draw a resi
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Enterprise, Region
 from programs.validators import validate_id_number
+
+PHONE = RegexValidator(r"^[0-9][0-9 -]{6,19}$", _("Write a phone number with digits only, e.g. 13905801234."))
 
 
 def _reference() -> str:
@@ -102,9 +105,9 @@ class Position(models.Model):
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     description = models.TextField(_("description"), blank=True)
-    openings = models.PositiveIntegerField(_("openings"))
+    openings = models.PositiveIntegerField(_("openings"), validators=[MinValueValidator(1)])
     accepted_count = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
-    pay_amount = models.DecimalField(_("pay"), max_digits=9, decimal_places=2)
+    pay_amount = models.DecimalField(_("pay"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
     pay_unit = models.CharField(_("pay unit"), max_length=5, choices=PayUnit.choices, default=PayUnit.MONTH)
     seasonal_start = models.DateField(_("seasonal window from"), null=True, blank=True)
     seasonal_end = models.DateField(
@@ -160,7 +163,7 @@ class Resident(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE])
     village = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="residents", verbose_name=_("village / community")
     )

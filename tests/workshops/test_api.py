@@ -251,3 +251,11 @@ def test_the_workshop_endpoints_have_an_openapi_schema_without_warnings(capsys):
     assert "/api/v1/workshop-registrations/{id}/accept/" in schema["paths"]
     assert "/api/v1/indicators/workshops/" in schema["paths"]
     assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
+
+
+def test_a_position_needs_at_least_one_opening_and_a_resident_a_plausible_phone(api_as):
+    client = api_as(organiser())
+    body = {"workshop": WorkshopFactory().pk, "title": "分拣", "category": "primary_processing", "pay_amount": "200"}
+    assert "openings" in client.post("/api/v1/workshop-positions/", {**body, "openings": 0}).json()["error"]["fields"]
+    resident = {"name": "王", "id_number": id_number(), "village": village().pk, "phone": "call me"}
+    assert list(client.post("/api/v1/workshop-residents/", resident).json()["error"]["fields"]) == ["phone"]
