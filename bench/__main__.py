@@ -41,47 +41,53 @@ def main(argv=None) -> int:
         print(line, flush=True)
 
     scale = data.QUICK if args.quick else data.FULL
-    duration = args.duration or (2 if args.quick else 15)
+    duration = args.duration or (2 if args.quick else 12)
     warmup = 0.5 if args.quick else 2
-    coordination_limit = args.coordination_limit or (60 if args.quick else 300)
-    results: dict = {}
+    coordination_limit = args.coordination_limit or (30 if args.quick else 150)
+    settings = {"workers": 2, "concurrency": args.concurrency, "duration": duration, "warmup": warmup}
+    base = Path(__file__).resolve().parent
+    raw = base.parent / "var" / f"bench-{scale.name}.json"
+    raw.parent.mkdir(exist_ok=True)
+    # Sections accumulate across runs (``--only`` re-runs one), each with the time it was measured.
+    saved = json.loads(raw.read_text()) if raw.exists() else {}
+    sections: dict = saved.get("sections", {})
+
+    def keep(name: str, value) -> None:
+        sections[name] = {"at": environment.machine()["date"], "settings": settings, "value": value}
+        raw.write_text(json.dumps({"sections": sections}, indent=1, default=str))
+
     started = time.perf_counter()
-    # Data is always ensured (idempotent: only what is missing is inserted); timed only when asked for.
+    # Data is always ensured (idempotent: only what is missing is inserted).
     data.generate(scale, log=log)
     if "data" in only:
-        results["data"] = data.recorded_setup()
+        keep("data", data.recorded_setup())
     if "queries" in only:
         log("bench: queries per request")
-        results["queries"] = endpoints.queries_per_request(log=log)
+        keep("queries", endpoints.queries_per_request(log=log))
     if "http" in only:
         log("bench: hot list endpoints over HTTP (gunicorn, 2 workers)")
-        results["http"] = endpoints.throughput(duration=duration, warmup=warmup, concurrency=args.concurrency, log=log)
+        keep("http", endpoints.throughput(duration=duration, warmup=warmup, concurrency=args.concurrency, log=log))
     if "contention" in only:
         log("bench: booking under contention")
-        results["contention"] = contention.run(per_client=2 if args.quick else 10, log=log)
+        keep("contention", contention.run(per_client=2 if args.quick else 10, log=log))
     if "sweeps" in only:
         log("bench: sweeps")
-        results["sweeps"] = [
-            *sweeps.grade_sweep(scale, log=log),
-            *sweeps.coordination(scale, time_limit=coordination_limit, log=log),
-            *sweeps.outbox_sweep(scale, log=log),
-        ]
-    machine = environment.machine()
+        rows = sweeps.grade_sweep(scale, log=log)
+        rows += sweeps.coordination(scale, time_limit=coordination_limit, log=log)
+        rows += sweeps.outbox_sweep(scale, log=log)
+        keep("sweeps", rows)
     text = report.render(
         mode=scale.name,
-        machine=machine,
-        settings={"workers": 2, "concurrency": args.concurrency, "duration": duration, "warmup": warmup},
-        sections=results,
+        machine=environment.machine(),
+        sections={name: entry["value"] for name, entry in sections.items()},
+        measured=sections,
     )
     print()
     print(text)
     log(f"bench: done in {time.perf_counter() - started:.0f} s")
-    base = Path(__file__).resolve().parent
-    raw = base.parent / "var" / f"bench-{scale.name}.json"
-    raw.parent.mkdir(exist_ok=True)
-    raw.write_text(json.dumps({"machine": machine, **results}, indent=1, default=str))
     if not args.no_write:
-        target = base / "RESULTS.md" if scale.name == "full" and only == list(SECTIONS) else raw.with_suffix(".md")
+        complete = set(SECTIONS) <= set(sections)
+        target = base / "RESULTS.md" if scale.name == "full" and complete else raw.with_suffix(".md")
         target.write_text(text)
         log(f"bench: wrote {target}")
     return 0

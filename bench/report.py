@@ -161,6 +161,7 @@ def contention_section(results) -> str:
         [
             row["case"],
             row["requests"],
+            row["throughput"],
             _statuses(row),
             row["p50_ms"],
             row["p95_ms"],
@@ -176,6 +177,7 @@ def contention_section(results) -> str:
         [
             "case",
             "requests",
+            "req/s",
             "statuses",
             "p50 ms",
             "p95 ms",
@@ -189,18 +191,22 @@ def contention_section(results) -> str:
     )
 
 
-def render(*, mode: str, machine: dict, settings: dict, sections: dict) -> str:
+def render(*, mode: str, machine: dict, sections: dict, measured: dict) -> str:
+    """``sections``: name → results; ``measured``: name → {"at": when, "settings": of that run}."""
+    settings = measured.get("http", {}).get("settings") or next(iter(measured.values()), {}).get("settings", {})
+    when = ", ".join(f"{name} {entry['at']}" for name, entry in measured.items())
     parts = [
         "# Benchmark results",
         "",
-        f"Run of `python -m bench{' --quick' if mode == 'quick' else ''}` on {machine['date']}.",
+        f"`python -m bench{' --quick' if mode == 'quick' else ''}`, measured: {when}.",
         "",
         f"- Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory_gb']} GB memory, "
         f"Linux {machine['kernel']}, Python {machine['python']}",
-        f"- PostgreSQL {machine['postgres']} (shared_buffers {machine['shared_buffers']}), same machine, loopback",
-        f"- gunicorn: {settings['workers']} sync workers; load from a second process on 127.0.0.1, "
-        f"{settings['concurrency']} keep-alive connections, {settings['warmup']} s warm-up then "
-        f"{settings['duration']} s "
+        f"- PostgreSQL {machine['postgres']} (shared_buffers {machine['shared_buffers']}, JIT off), same machine, "
+        "loopback; Redis 7 on loopback (broker and cache)",
+        f"- gunicorn: {settings.get('workers', 2)} sync workers; load from a second process on 127.0.0.1, "
+        f"{settings.get('concurrency')} keep-alive connections, {settings.get('warmup')} s warm-up then "
+        f"{settings.get('duration')} s "
         "per measurement; the API and its bare view are measured one after the other in the same run",
         "",
         "How to run: `make bench` (full: creates and migrates `programs_bench` when missing, generates the data "
