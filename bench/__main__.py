@@ -34,6 +34,7 @@ def main(argv=None) -> int:
     created = environment.ensure_database(url)
     print(f"bench: database {url.rsplit('/', 1)[-1]}{' (created)' if created else ''}; migrating", flush=True)
     environment.setup_django(migrate=True)
+    environment.flush_redis()
 
     from . import contention, data, endpoints, report, sweeps
 

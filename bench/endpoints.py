@@ -159,7 +159,7 @@ def throughput(*, duration: float, warmup: float, concurrency: int, log=print) -
                 }
                 row[kind] = {"warm_status": status, **load(spec)}
                 # One connection: the time of one request with nothing queued before it.
-                single = load({**spec, "concurrency": 1, "duration": max(duration / 3, 1)})
+                single = load({**spec, "concurrency": 1, "duration": max(duration / 2, 1)})
                 row[kind]["single_p50_ms"], row[kind]["single_p95_ms"] = single["p50_ms"], single["p95_ms"]
             api, bare = row["api"], row["bare"]
             row["ratio"] = round(api["throughput"] / bare["throughput"], 2) if bare["throughput"] else None

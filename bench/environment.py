@@ -42,6 +42,17 @@ def ensure_database(url: str) -> bool:
         return True
 
 
+def flush_redis() -> None:
+    """Empty the bench's own Redis databases (broker 10, cache 11): tasks queued by earlier bookings with no
+    worker to take them, throttle histories."""
+    import redis
+    from django.conf import settings
+
+    for url in (settings.CELERY_BROKER_URL, settings.CACHES["default"]["LOCATION"]):
+        if url.startswith("redis://"):
+            redis.Redis.from_url(url).flushdb()
+
+
 def setup_django(*, migrate: bool = True) -> None:
     import django
     from django.core.management import call_command

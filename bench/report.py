@@ -210,9 +210,11 @@ def render(*, mode: str, machine: dict, sections: dict, measured: dict) -> str:
         "per measurement; the API and its bare view are measured one after the other in the same run",
         "",
         "How to run: `make bench` (full: creates and migrates `programs_bench` when missing, generates the data "
-        "once, about ten minutes, then measures), `python -m bench --quick` (a hundredth of the data in "
-        "`programs_bench_quick`, seconds). `BENCH_DATABASE_URL` points elsewhere; Redis numbers 10 (broker) and "
-        "11 (cache). `--only http,queries,sweeps,contention` runs a part.",
+        "once, about five minutes, then measures for about twenty), `python -m bench --quick` (a hundredth of the "
+        "data in `programs_bench_quick`, about two minutes). `BENCH_DATABASE_URL` points elsewhere; Redis numbers "
+        "10 (broker) and 11 (cache). `--only queries,http,contention,sweeps` re-runs a part: each section's "
+        "results are kept in `var/bench-full.json` with the time they were measured, and this file is written "
+        "from all of them. Nothing here runs in `make test` or CI.",
         "",
     ]
     if "data" in sections:
