@@ -127,6 +127,7 @@ def test_bookings_made_while_the_broker_is_down_are_kept_and_followed_up_exactly
     finally:
         worker.stop()
 
+    assert "Traceback" not in (tmp_path / "worker.log").read_text(errors="replace")
     expected = {
         f"guidance:booking:{b.pk}:{what}" for b in bookings for what in ("booked", "v1:reminder-24h", "v1:reminder-2h")
     }
