@@ -14,9 +14,12 @@ from workshops.models import Category, Position, Registration, Resident, Worksho
 _serial = itertools.count(1)
 
 
-def id_number(birth: str = "19700101") -> str:
-    """A valid ID number (GB 11643) of someone from 岱山县, with a fresh sequence number."""
-    body = f"330921{birth}{next(_serial) % 1000:03d}"
+def id_number(birth: str | None = None) -> str:
+    """A valid ID number (GB 11643) of someone from 岱山县, with a fresh sequence number (and, every thousand,
+    a fresh birth year)."""
+    serial = next(_serial)
+    birth = birth or f"19{50 + serial // 1000 % 50:02d}0101"
+    body = f"330921{birth}{serial % 1000:03d}"
     return body + id_number_check_character(body)
 
 

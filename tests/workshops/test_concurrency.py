@@ -64,3 +64,39 @@ def test_eight_acceptances_at_once_fill_three_openings_and_no_more():
     assert position.accepted_count == 3
     assert set(Registration.objects.filter(status="accepted").values_list("pk", flat=True)) == set(accepted)
     assert Registration.objects.filter(status="home_visit").count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_expiry_sweeps_at_the_same_moment_expire_and_audit_each_registration_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programs.models import AuditEntry, Notification
+
+    position = PositionFactory()
+    old = timezone.now() - timedelta(days=90)
+    RegistrationFactory.create_batch(1100, position=position, status_changed_at=old)
+    barrier = threading.Barrier(2)
+    counts, errors = [], []
+
+    def sweep():
+        try:
+            barrier.wait()
+            counts.append(services.registrations_expire())
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sum(counts) == 1100
+    assert Registration.objects.filter(status="expired").count() == 1100
+    assert AuditEntry.objects.filter(new_value="expired").count() == 1100
+    assert Notification.objects.filter(dedupe_key__endswith=":expired").count() == 1100
