@@ -117,3 +117,19 @@ def test_nothing_is_deleted_from_the_admin(client):
     registration = RegistrationFactory()
     client.post("/admin/workshops/registration/", {"action": "delete_selected", "_selected_action": [registration.pk]})
     assert Registration.objects.filter(pk=registration.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["workshop", "position", "resident", "registration", "employment", "incomerecord", "activity", "villagedistance"],
+)
+def test_every_workshops_admin_page_opens_for_an_organiser(client, model):
+    from workshops.models import Employment
+
+    registration = RegistrationFactory(status="employed")
+    Employment.objects.create(registration=registration, start_date=date(2025, 1, 1), wage=3000)
+    client.force_login(organiser())
+    assert client.get(f"/admin/workshops/{model}/").status_code == 200
+    if model != "employment":
+        assert client.get(f"/admin/workshops/{model}/add/").status_code == 200
+    assert client.get("/admin/").status_code == 200
