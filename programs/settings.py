@@ -307,6 +307,14 @@ GUIDANCE_SURVEY_DELAY_HOURS = env.int("GUIDANCE_SURVEY_DELAY_HOURS", default=2)
 GUIDANCE_LINK_MAX_AGE_DAYS = env.int("GUIDANCE_LINK_MAX_AGE_DAYS", default=180)
 # The address put in front of links in emails and texts.
 GUIDANCE_SITE_URL = env.str("GUIDANCE_SITE_URL", default="http://127.0.0.1:8000")
+# Names of the guidance app's choice sets in the OpenAPI schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "GuidanceModeEnum": "guidance.models.Mode",
+        "GuidanceBookingStatusEnum": "guidance.models.Booking.Status",
+        "GuidanceRiskStatusEnum": "guidance.models.Risk.Status",
+    }
+)
 
 # workshops
 # A registration waiting this many days in one status reminds the responsible community worker; after
