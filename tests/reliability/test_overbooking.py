@@ -1,6 +1,7 @@
 """No overbooking under a crowd: many requests released at the same instant for the last places."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils.translation import gettext
 
@@ -8,7 +9,7 @@ from guidance.models import Booking, Slot
 from programs.models import AuditEntry
 from tests.factories import EnterpriseFactory, enterprise_user
 from tests.guidance.factories import make_slot, make_theme
-from tests.workshops.factories import PositionFactory, RegistrationFactory, organiser
+from tests.workshops.factories import PositionFactory, RegistrationFactory, ResidentFactory, grid_worker, organiser
 from workshops.models import Position, Registration
 
 from .helpers import released_together, serve_like_gunicorn, token_session
@@ -131,3 +132,28 @@ def test_twenty_acceptances_at_once_for_five_openings_accept_five(live_server, m
     serve_like_gunicorn(live_server, monkeypatch, threads=server_threads())
     position, answers = crowd_accepts_for_a_position(live_server.url, clients=20, openings=5)
     assert_never_more_accepted_than_openings(position, answers, openings=5)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_grid_workers_registering_the_same_resident_at_once_make_one_registration(
+    live_server, monkeypatch, settings
+):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    serve_like_gunicorn(live_server, monkeypatch, threads=24)
+    position = PositionFactory(openings=10)
+    resident = ResidentFactory()
+    sessions = [token_session(grid_worker()) for _ in range(100)]
+    url = f"{live_server.url}/api/v1/workshop-registrations/"
+
+    def register(session):
+        return lambda: session.post(url, json={"resident": resident.pk, "position": position.pk}, timeout=60)
+
+    answers = released_together([register(s) for s in sessions])
+    failures = [a for a in answers if not hasattr(a, "status_code")]
+    assert not failures, failures
+    assert sorted(a.status_code for a in answers) == [200] * 99 + [201], [a.text for a in answers[:3]]
+    registration = Registration.objects.get(resident=resident, position=position)
+    assert {a.json()["id"] for a in answers} == {registration.pk}, "every worker is shown the one registration"
+    history = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(Registration))
+    assert history.filter(object_id=registration.pk, field="status", new_value="submitted").count() == 1
