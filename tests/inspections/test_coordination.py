@@ -240,3 +240,45 @@ def test_cancelling_an_inspection_cuts_its_entries_with_the_reason(cast):
         PlanEntry.CutReason.INSPECTION_CANCELLED,
         "enterprise closed down",
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinations_of_the_same_month_at_once_execute_each_entry_once(cast):
+    import threading
+
+    from django.db import connection
+
+    enterprises = EnterpriseFactory.create_batch(8, region=cast.enterprise.region)
+    for enterprise in enterprises:
+        submitted_entry(department=cast.market, enterprise=enterprise, actor=cast.market_officer)
+        submitted_entry(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
+        submitted_entry(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            coordinate(cast)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert not errors
+    assert Inspection.objects.count() == 8
+    assert PlanEntry.objects.filter(status=PlanEntry.Status.EXECUTED).count() == 16
+    assert PlanEntry.objects.filter(status=PlanEntry.Status.CUT).count() == 8
+    from programs.models import AuditEntry
+
+    assert (
+        AuditEntry.objects.filter(content_type__model="planentry", field="status", new_value="executed").count() == 16
+    )
+    assert sum(Coordination.objects.values_list("executed", flat=True)) == 16
