@@ -193,9 +193,11 @@ def coordination_run(*, coordination_id: int) -> Coordination:
     items are all simple are carried out by another department on their behalf. Entries are locked and
     re-checked, so a second run, or two at once, changes nothing.
     """
-    claimed = Coordination.objects.filter(
-        pk=coordination_id, status__in=[Coordination.Status.QUEUED, Coordination.Status.RUNNING]
-    ).update(status=Coordination.Status.RUNNING)
+    # Claimed once (compare-and-set): a redelivered task finds the row running or done and leaves it. A run
+    # cut short stays "running"; starting a new coordination of the month picks up what is still submitted.
+    claimed = Coordination.objects.filter(pk=coordination_id, status=Coordination.Status.QUEUED).update(
+        status=Coordination.Status.RUNNING
+    )
     coordination = Coordination.objects.select_related("region", "started_by").get(pk=coordination_id)
     if not claimed:
         return coordination
