@@ -15,6 +15,7 @@ statuses and latencies of all requests are reported.
 
 import http.client
 import json
+import resource
 import sys
 import threading
 import time
@@ -153,7 +154,11 @@ def run_write(spec: dict) -> dict:
 
 def main() -> None:
     spec = json.load(sys.stdin)
+    started = time.perf_counter()
     result = run_read(spec) if spec.get("mode", "read") == "read" else run_write(spec)
+    # The generator shares the machine's CPUs with the server: how much of one it used.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["client_cpu_percent"] = round(100 * (usage.ru_utime + usage.ru_stime) / (time.perf_counter() - started))
     json.dump(result, sys.stdout)
 
 

@@ -45,6 +45,7 @@ def http_section(results) -> str:
                 row["ratio"],
                 _verdict(row["ratio"] is not None and row["ratio"] >= RATIO_GOAL),
                 _statuses(api) + " / " + _statuses(bare),
+                f"{api.get('client_cpu_percent')} / {bare.get('client_cpu_percent')}",
             ]
         )
     return _table(
@@ -62,6 +63,7 @@ def http_section(results) -> str:
             "ratio",
             f"≥ {RATIO_GOAL}",
             "statuses API / bare",
+            "load generator CPU % API / bare",
         ],
         rows,
     )
