@@ -36,7 +36,7 @@ OFFICERS = (User.Role.COORDINATOR, User.Role.OFFICER)
 WITH_ENTERPRISE = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ENTERPRISE)
 
 
-class ReasonSerializer(serializers.Serializer):
+class InspectionReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -161,25 +161,25 @@ class PlanEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def submit(self, request, pk=None):
         return self._answer(services.plan_entry_submit(entry=self.get_object(), actor=request.user))
 
-    @extend_schema(request=ReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InspectionReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InspectionReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.plan_entry_withdraw(entry=self.get_object(), actor=request.user, **data.validated_data)
         return self._answer(entry)
 
-    @extend_schema(request=ReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InspectionReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def cut(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InspectionReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(services.plan_entry_cut(entry=self.get_object(), actor=request.user, **data.validated_data))
 
-    @extend_schema(request=ReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InspectionReasonSerializer, responses={200: PlanEntrySerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InspectionReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.plan_entry_reinstate(entry=self.get_object(), actor=request.user, **data.validated_data)
         return self._answer(entry)
@@ -231,14 +231,14 @@ class CoordinationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 # --- Findings --------------------------------------------------------------------------------------------------
 
 
-class FileSerializer(serializers.Serializer):
+class UploadedFileSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, row) -> str | None:
         return self.context["request"].build_absolute_uri(row.file.url) if row.file else None
 
 
-class EvidenceOutSerializer(FileSerializer):
+class EvidenceOutSerializer(UploadedFileSerializer):
     note = serializers.CharField()
     submitted_at = serializers.DateTimeField()
 
@@ -255,7 +255,7 @@ class FindingSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     department = serializers.IntegerField(source="item.department_id", read_only=True)
     lenient_list = serializers.CharField(source="lenient_entry.kind", read_only=True, default=None)
-    photos = FileSerializer(many=True, read_only=True)
+    photos = UploadedFileSerializer(many=True, read_only=True)
     evidence = EvidenceOutSerializer(many=True, read_only=True)
     reinspections = ReinspectionOutSerializer(many=True, read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
@@ -292,7 +292,7 @@ class FindingSerializer(serializers.ModelSerializer):
 # --- Inspections ---------------------------------------------------------------------------------------------
 
 
-class NamedSerializer(serializers.Serializer):
+class DepartmentRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -315,7 +315,7 @@ class InspectionSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     enterprise_address = serializers.CharField(source="enterprise.address", read_only=True)
     lead_department_name = serializers.CharField(source="lead_department.name", read_only=True)
-    departments = NamedSerializer(many=True, read_only=True)
+    departments = DepartmentRefSerializer(many=True, read_only=True)
     officers = OfficerRefSerializer(many=True, read_only=True)
     items = ItemRefSerializer(many=True, read_only=True)
     code = serializers.SerializerMethodField()
@@ -457,10 +457,10 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(inspection)
 
-    @extend_schema(request=ReasonSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=InspectionReasonSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = InspectionReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inspection = services.inspection_cancel(inspection=self.get_object(), actor=request.user, **data.validated_data)
         return self._answer(inspection)
@@ -495,12 +495,12 @@ class FindingFilter(django_filters.FilterSet):
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
-class DecisionSerializer(serializers.Serializer):
+class FindingDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[Finding.Decision.NO_PENALTY, Finding.Decision.PENALTY])
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class EvidenceSerializer(serializers.Serializer):
+class FindingEvidenceSerializer(serializers.Serializer):
     note = serializers.CharField()
     file = serializers.FileField(required=False, allow_null=True)
 
@@ -542,20 +542,20 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         if self.request.user.role == User.Role.ENTERPRISE:
             self.permission_denied(self.request, message=_("Your role does not allow this."))
 
-    @extend_schema(request=DecisionSerializer, responses={200: FindingSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=FindingDecisionSerializer, responses={200: FindingSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         self._officers_only()
-        data = DecisionSerializer(data=request.data)
+        data = FindingDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(
             services.finding_decide(finding=self.get_object(), actor=request.user, **data.validated_data)
         )
 
-    @extend_schema(request=EvidenceSerializer, responses={200: FindingSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=FindingEvidenceSerializer, responses={200: FindingSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def evidence(self, request, pk=None):
-        data = EvidenceSerializer(data=request.data)
+        data = FindingEvidenceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         finding = self.get_object()
         services.evidence_submit(finding=finding, actor=request.user, **data.validated_data)
@@ -727,7 +727,7 @@ class DueEnterpriseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 # --- Indicators ------------------------------------------------------------------------------------------------
 
 
-class IndicatorQuerySerializer(serializers.Serializer):
+class InspectionIndicatorQuerySerializer(serializers.Serializer):
     start = serializers.DateField(required=False)
     end = serializers.DateField(required=False)
     region = serializers.CharField(required=False, help_text="A division code; defaults to the caller's region.")
@@ -749,9 +749,9 @@ class IndicatorView(APIView):
     allowed_roles = ()
     selector = None
 
-    @extend_schema(parameters=[IndicatorQuerySerializer], responses={200: dict, **ERROR_RESPONSES})
+    @extend_schema(parameters=[InspectionIndicatorQuerySerializer], responses={200: dict, **ERROR_RESPONSES})
     def get(self, request):
-        query = IndicatorQuerySerializer(data=request.query_params)
+        query = InspectionIndicatorQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         region = query.validated_data["region"]
         if region is not None and not scope(Region.objects.filter(pk=region.pk), request.user, region="").exists():
