@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -39,6 +39,16 @@ def _region_in_reach(user: User, region: Region) -> bool:
 def _check_village(user: User, village: Region, field: str = "village") -> None:
     if not _region_in_reach(user, village):
         raise serializers.ValidationError({field: [_("This village is outside your region.")]})
+
+
+def documented(serializer, *actions):
+    """Declare every answer of the standard actions, the error ones included, in the OpenAPI schema."""
+    success = {"list": 200, "retrieve": 200, "create": 201, "partial_update": 200}
+    spec = {}
+    for name in actions:
+        body = serializer(many=True) if name == "list" else serializer
+        spec[name] = extend_schema(responses={success[name]: body, **ERROR_RESPONSES})
+    return extend_schema_view(**spec)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -76,6 +86,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "closed_on"]
 
 
+@documented(WorkshopSerializer, "list", "retrieve", "create", "partial_update")
 class WorkshopViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -169,6 +180,7 @@ class MatchSerializer(PositionSerializer):
         fields = [*PositionSerializer.Meta.fields, "travel_minutes"]
 
 
+@documented(PositionSerializer, "list", "retrieve", "create", "partial_update")
 class PositionViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -234,11 +246,25 @@ class PositionViewSet(
 # --- Residents ------------------------------------------------------------------------------------
 
 
+class CategoriesField(serializers.MultipleChoiceField):
+    """Wished categories as a list in the order given; a bad one is a flat error message, as every error is."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Category.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        chosen = super().to_internal_value(data)
+        return [value for value in dict.fromkeys(data) if value in chosen]
+
+    def to_representation(self, value):
+        return list(value)
+
+
 class ResidentSerializer(serializers.ModelSerializer):
     """Sensitive fields are shown in full only to those with a need to know (see ``workshops.privacy``)."""
 
     village_name = serializers.CharField(source="village.name", read_only=True)
-    wished_categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), required=False)
+    wished_categories = CategoriesField(required=False)
     has_account = serializers.SerializerMethodField()
 
     class Meta:
@@ -276,12 +302,13 @@ class ResidentSerializer(serializers.ModelSerializer):
 
 class SurveySerializer(serializers.Serializer):
     wants_work = serializers.BooleanField()
-    wished_categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices))
+    wished_categories = CategoriesField()
     surveyed_on = serializers.DateField(required=False)
     has_disability = serializers.BooleanField(required=False)
     is_low_income = serializers.BooleanField(required=False)
 
 
+@documented(ResidentSerializer, "list", "retrieve", "create", "partial_update")
 class ResidentViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -418,6 +445,14 @@ class EmploymentSerializer(serializers.ModelSerializer):
 DECIDERS = (ORGANISER, ENTERPRISE)
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: RegistrationSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: RegistrationSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(
+        description="Registers a resident for a position; asking again returns the active registration (200).",
+        responses={201: RegistrationSerializer, 200: RegistrationSerializer, **ERROR_RESPONSES},
+    ),
+)
 class RegistrationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -539,6 +574,7 @@ class EndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
 
 
+@documented(EmploymentSerializer, "list", "retrieve")
 class EmploymentViewSet(viewsets.ReadOnlyModelViewSet):
     """Employments with their monthly income records and the increase over the baseline."""
 
@@ -595,6 +631,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["is_cancelled"]
 
 
+@documented(ActivitySerializer, "list", "retrieve", "create")
 class ActivityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):

@@ -259,3 +259,13 @@ def test_a_position_needs_at_least_one_opening_and_a_resident_a_plausible_phone(
     assert "openings" in client.post("/api/v1/workshop-positions/", {**body, "openings": 0}).json()["error"]["fields"]
     resident = {"name": "王", "id_number": id_number(), "village": village().pk, "phone": "call me"}
     assert list(client.post("/api/v1/workshop-residents/", resident).json()["error"]["fields"]) == ["phone"]
+
+
+def test_an_unknown_wished_category_is_a_flat_error_on_its_field(api_as):
+    resident = ResidentFactory()
+    response = api_as(organiser()).post(
+        f"/api/v1/workshop-residents/{resident.pk}/survey/", {"wants_work": True, "wished_categories": ["x", 3]}
+    )
+    assert response.status_code == 400
+    messages = response.json()["error"]["fields"]["wished_categories"]
+    assert messages and all(isinstance(m, str) for m in messages)
