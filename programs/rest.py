@@ -23,17 +23,22 @@ def error_body(*, status: int, code: str, message: str, fields: dict | None = No
     return {"error": {"status": status, "code": code, "message": message, "fields": fields or {}}}
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIException:
+    """A service's ValidationError as the API answers it, keeping the service's error code (``slot_full``,
+    ``illegal_transition`` …) so that a client can act on it whatever the language of the message."""
     if hasattr(exc, "error_dict"):
         detail = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-    else:
-        detail = {"non_field_errors": [str(m) for m in exc.messages]}
-    if isinstance(exc, TransitionError) and not hasattr(exc, "error_dict"):
-        conflict = exceptions.APIException(detail)
-        conflict.status_code = 409
-        conflict.default_code = "conflict"
-        return conflict
-    return exceptions.ValidationError(detail)
+        return exceptions.ValidationError(detail)
+    code = getattr(exc, "code", None) or (exc.error_list[0].code if exc.error_list else None)
+    message = " ".join(str(m) for m in exc.messages)
+    if isinstance(exc, TransitionError):
+        return Conflict(message, code=code or Conflict.default_code)
+    return exceptions.ValidationError({"non_field_errors": [exceptions.ErrorDetail(message, code=code or "invalid")]})
 
 
 def exception_handler(exc, context):
@@ -57,8 +62,11 @@ def exception_handler(exc, context):
     else:
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
     code = getattr(exc, "default_code", "error")
-    if isinstance(getattr(exc, "detail", None), exceptions.ErrorDetail):
-        code = exc.detail.code or code
+    raw = getattr(exc, "detail", None)
+    if isinstance(raw, exceptions.ErrorDetail):
+        code = raw.code or code
+    elif isinstance(raw, dict) and list(raw) == ["non_field_errors"] and raw["non_field_errors"]:
+        code = getattr(raw["non_field_errors"][0], "code", None) or code
     response.data = error_body(status=response.status_code, code=str(code), message=message, fields=fields)
     return response
 

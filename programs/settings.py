@@ -115,7 +115,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: rate limits and throttles must be shared by every process ---------------------------------
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "programs.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -257,6 +263,7 @@ SPECTACULAR_SETTINGS = {
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="20/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "programs.views.rate_limited"
+RATELIMIT_FAIL_OPEN = True  # a cache outage must not shut the public forms
 SILENCED_SYSTEM_CHECKS = [
     # The file-based cache is the embedded default; production sets CACHE_URL to Redis.
     "django_ratelimit.E003",

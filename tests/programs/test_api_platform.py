@@ -101,3 +101,13 @@ def test_schema_and_docs_are_served(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+
+
+def test_a_refused_status_change_keeps_its_code_in_the_409(api_as, rf):
+    from programs.rest import exception_handler
+    from programs.services import TransitionError
+
+    response = exception_handler(TransitionError("No place is left.", code="position_full"), {})
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "position_full"
+    assert response.data["error"]["message"] == "No place is left."
