@@ -28,7 +28,7 @@ class ResilientRedisCache(RedisCache):
             _warn("get_many", exc)
             return {}
 
-    def set(self, key, value, timeout=None, version=None):  # noqa: A003 - the cache API's name
+    def set(self, key, value, timeout=None, version=None):
         try:
             super().set(key, value, timeout, version)
         except RedisError as exc:
