@@ -12,6 +12,7 @@ import io
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 
 from django.core.cache import cache
@@ -160,11 +161,26 @@ def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
     """Save a validated job: at once when small, else in the background (``run_import_job``)."""
     if job.created_by_id != actor.pk and not actor.is_superuser:
         raise ValidationError(_("Only who uploaded the file can confirm it."))
-    job = transition(instance=job, to=ImportJob.Status.QUEUED, actor=actor, allowed=ImportJob.MOVES)
+    job = transition(
+        instance=job,
+        to=ImportJob.Status.QUEUED,
+        actor=actor,
+        allowed=ImportJob.MOVES,
+        changes={"queued_at": timezone.now()},
+    )
     if job.total_rows <= IMPORT_SYNC_ROWS:
         return import_job_run(job_id=job.pk)
     enqueue_on_commit(run_import_job, job.pk)
     return job
+
+
+STALLED_AFTER = timedelta(minutes=2)
+
+
+def stalled_import_jobs(*, now=None):
+    return ImportJob.objects.filter(
+        status=ImportJob.Status.QUEUED, queued_at__lt=(now or timezone.now()) - STALLED_AFTER
+    )
 
 
 def progress_key(job_id: int) -> str:

@@ -9,6 +9,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # programs
     "Send due notifications": ("programs.send_due_notifications", 30),
     "Purge old idempotency keys": ("programs.purge_idempotency_records", 3600),
+    "Re-send stalled imports": ("programs.requeue_stalled_imports", 60),
     # inspections
     "Expire observation periods": ("inspections.expire_observation_periods", 3600),
     "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),

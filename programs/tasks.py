@@ -40,6 +40,18 @@ def run_import_job(job_id: int) -> None:
     import_job_run(job_id=job_id)
 
 
+@shared_task(name="programs.requeue_stalled_imports")
+def requeue_stalled_imports() -> int:
+    """Import jobs still queued a while after confirmation (their task was lost to a broker outage) are
+    sent again; the run claims the job, so a job sent twice is imported once."""
+    from .imports import stalled_import_jobs
+
+    job_ids = list(stalled_import_jobs().values_list("pk", flat=True))
+    for job_id in job_ids:
+        run_import_job.delay(job_id)
+    return len(job_ids)
+
+
 @shared_task(name="programs.purge_idempotency_records")
 def purge_idempotency_records() -> int:
     return idempotency_records_purge()

@@ -141,3 +141,26 @@ def test_a_survey_import_masks_id_numbers_in_its_preview_and_registers_residents
     resident = Resident.objects.get(id_number=number)
     assert resident.has_disability and resident.grid_worker == worker
     assert resident.wished_categories == ["primary_processing"]
+
+
+def test_an_import_whose_task_was_lost_is_sent_again_and_imported_once(monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from programs.tasks import requeue_stalled_imports
+
+    monkeypatch.setattr(imports, "IMPORT_SYNC_ROWS", 1)
+    village = region_tree()["village"]
+    user = coordinator()
+    job = imports.import_job_create(
+        kind="enterprises", uploaded=xlsx([good_row(village, n) for n in range(3)]), actor=user
+    )
+    job = imports.import_job_confirm(job=job, actor=user)  # its task is never sent: on_commit does not run here
+    assert requeue_stalled_imports() == 0  # not stalled yet
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
+    assert requeue_stalled_imports() == 1  # sent again (eagerly run here)
+    assert requeue_stalled_imports() == 0
+    job.refresh_from_db()
+    assert (job.status, job.saved_rows) == ("done", 3)
+    assert Enterprise.objects.count() == 3
