@@ -75,7 +75,7 @@ class GuidanceSlotSerializer(serializers.ModelSerializer):
 
 
 class GuidanceRiskSerializer(serializers.ModelSerializer):
-    item_name = serializers.CharField(source="item.name", read_only=True, default=None)
+    item_name = serializers.CharField(source="item.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Risk
@@ -244,7 +244,9 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("region", int, description="Only slots in this region's subtree."),
         ],
         responses={200: GuidanceSlotSerializer(many=True), **ERROR_RESPONSES},
-    )
+    ),
+    retrieve=extend_schema(responses={200: GuidanceSlotSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(responses={201: GuidanceSlotSerializer, **ERROR_RESPONSES}),
 )
 class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Free slots (list: future, not full); coordinators publish one-off slots (weekly ones come from templates)."""
