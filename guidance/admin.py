@@ -61,8 +61,20 @@ class SlotAdmin(RoleScopedAdmin):
     list_select_related = ["region", "template"]
     autocomplete_fields = ["region"]
     filter_horizontal = ["themes"]
-    readonly_fields = ["booked", "template", "created_at"]
+    readonly_fields = ["booked", "template", "is_withdrawn", "created_at"]
+    inlines = [AuditHistoryInline]
     date_hierarchy = "starts_at"
+    action_form = ReasonActionForm
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw (cancel its bookings with the reason above)"))
+    def withdraw(self, request, queryset):
+        self.run_service(
+            request,
+            queryset,
+            lambda slot, actor: services.slot_withdraw(slot=slot, actor=actor, reason=_reason(request)),
+            _("%(count)d slots withdrawn."),
+        )
 
 
 class AdviceInline(admin.TabularInline):

@@ -241,6 +241,29 @@ def slot_publish(
     return slot
 
 
+def slot_withdraw(*, slot: Slot, actor: User, reason: str) -> int:
+    """Withdraw a published slot (the office cannot come after all): no new bookings, and every open booking
+    in it is cancelled with the reason, which the enterprises are told. Returns how many were cancelled."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason for this change.")]})
+    with transaction.atomic():
+        if not Slot.objects.filter(pk=slot.pk, is_withdrawn=False).update(is_withdrawn=True):
+            return 0
+        audit_record(obj=slot, field="withdrawn", old="", new="withdrawn", actor=actor, reason=reason)
+        open_bookings = Booking.objects.filter(
+            slot=slot, status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED]
+        )
+        cancelled = 0
+        for booking in open_bookings:
+            booking_cancel(
+                booking=booking,
+                actor=actor,
+                reason=_("The office withdrew this time: %(reason)s Please book another time.") % {"reason": reason},
+            )
+            cancelled += 1
+    return cancelled
+
+
 def slots_generate(*, today: date | None = None, weeks: int | None = None) -> int:
     """Turn the active weekly templates into slots for the coming weeks. Idempotent: one slot per template and
     start (a unique constraint), so running it again, or twice at once, creates nothing new."""

@@ -77,3 +77,23 @@ def test_seed_demo_makes_thirteen_themes_a_month_of_slots_and_bookings_and_is_id
     assert InspectionItem.objects.filter(code__startswith="G-").count() >= 13
     for theme in Theme.objects.all():
         assert theme.items.exists() and theme.departments.exists(), theme.code
+
+
+def test_withdrawing_a_slot_cancels_its_bookings_with_the_reason_and_tells_them(client):
+    from programs.models import Notification
+
+    slot = make_slot(make_theme())
+    booking = book(slot)
+    client.force_login(coordinator())
+    refused = client.post(
+        "/admin/guidance/slot/", {"action": "withdraw", "_selected_action": [slot.pk], "reason": ""}, follow=True
+    )
+    assert refused.status_code == 200
+    assert Slot.objects.get(pk=slot.pk).is_withdrawn is False
+    client.post("/admin/guidance/slot/", {"action": "withdraw", "_selected_action": [slot.pk], "reason": "台风预警"})
+    slot.refresh_from_db()
+    booking.refresh_from_db()
+    assert (slot.is_withdrawn, slot.booked, booking.status) == (True, 0, "cancelled")
+    assert "台风预警" in booking.cancel_reason
+    assert Notification.objects.filter(dedupe_key=f"guidance:booking:{booking.pk}:cancelled:sms").exists()
+    assert AuditEntry.objects.get(object_id=slot.pk, field="withdrawn").reason == "台风预警"
