@@ -551,6 +551,26 @@ def _transition(booking: Booking, to: str, actor: User | None, reason: str = "",
     return moved
 
 
+def _serves(region: Region | None, booking: Booking) -> bool:
+    """A department or officer of the booking's county, or of a level above it (the city, the province)."""
+    if region is None:
+        return False
+    county = booking.region.code[:6]
+    return booking.region.code.startswith(region.prefix) or region.code.startswith(county)
+
+
+def _check_assignment(booking: Booking, departments: list[Department], officers: list[User]) -> None:
+    errors: dict[str, list] = {}
+    if any(o.role != User.Role.OFFICER or not o.is_active for o in officers):
+        errors["officers"] = [_("Only active department officers can be assigned.")]
+    elif any(not _serves(o.region, booking) for o in officers):
+        errors["officers"] = [_("Assign officers who work in the booking's county.")]
+    if any(not _serves(d.region, booking) for d in departments):
+        errors["departments"] = [_("Assign departments of the booking's county.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def booking_confirm(
     *,
     booking: Booking,
@@ -565,9 +585,7 @@ def booking_confirm(
         departments = Department.objects.filter(kind__in=kinds, region__code__startswith=booking.region.code[:6])
     departments = list(departments)
     officers = list(officers or [])
-    bad = [o for o in officers if o.role != User.Role.OFFICER or not o.is_active]
-    if bad:
-        raise ValidationError({"officers": [_("Only active department officers can be assigned.")]})
+    _check_assignment(booking, departments, officers)
     with transaction.atomic():
         confirmed = _transition(booking, Booking.Status.CONFIRMED, actor, changes={"confirmed_at": timezone.now()})
         officer_departments = {o.department_id for o in officers if o.department_id}
@@ -607,8 +625,7 @@ def booking_assign(
     """Change who comes to an open (or record the summary of a held) visit; the history keeps who changed it.
     Newly assigned officers get the reminders, removed ones' reminders are dropped."""
     departments, officers = list(departments), list(officers)
-    if any(o.role != User.Role.OFFICER or not o.is_active for o in officers):
-        raise ValidationError({"officers": [_("Only active department officers can be assigned.")]})
+    _check_assignment(booking, departments, officers)
     with transaction.atomic():
         locked = Booking.objects.select_for_update().select_related("slot", "theme").get(pk=booking.pk)
         before_officers = {o.pk: o.username for o in locked.officers.all()}

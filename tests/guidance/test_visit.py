@@ -12,7 +12,7 @@ from guidance import services
 from guidance.models import Booking, Risk
 from programs.models import AuditEntry, Enterprise
 from programs.services import audit_record
-from tests.factories import EnterpriseFactory, coordinator, enterprise_user, officer
+from tests.factories import DepartmentFactory, EnterpriseFactory, coordinator, enterprise_user, officer, region_tree
 
 from .factories import book, make_slot, make_theme, visit_started
 
@@ -166,3 +166,18 @@ def test_a_completed_visit_asks_for_feedback_once(client, settings):
         services.feedback_submit(booking=booking, satisfaction=1, actor=None)
     assert Booking.objects.get(pk=booking.pk).satisfaction == 5
     assert Enterprise.objects.get(pk=enterprise.pk).grade == "gray"
+
+
+def test_officers_and_departments_of_another_county_cannot_be_assigned(api_as):
+    booking = book(make_slot(make_theme()))
+    beilun = region_tree("330206", "北仑区")["county"]
+    stranger = officer(department=DepartmentFactory(region=beilun))
+    client = api_as(coordinator())
+    response = client.post(
+        f"/api/v1/guidance/bookings/{booking.pk}/confirm/",
+        {"officers": [stranger.pk], "departments": [stranger.department_id]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"officers", "departments"}
+    assert Booking.objects.get(pk=booking.pk).status == "requested"
