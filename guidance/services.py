@@ -440,7 +440,7 @@ def booking_create(
 
 def _check_notice(booking: Booking, actor: User | None, now: datetime) -> None:
     """The enterprise (or its signed link) must give the minimum notice; staff may always move a visit."""
-    if is_staff_role(actor) if actor is not None else False:
+    if actor is not None and is_staff_role(actor):
         return
     if booking.slot.starts_at - now < timedelta(hours=settings.GUIDANCE_MIN_NOTICE_HOURS):
         raise ValidationError(
