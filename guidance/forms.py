@@ -112,3 +112,10 @@ class FeedbackForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("Anything to add?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    evidence_note = forms.CharField(
+        label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    evidence_file = forms.FileField(label=_("Photo or document"), required=False)

@@ -790,13 +790,32 @@ def _check_owner(risk: Risk, actor: User | None) -> None:
 
 
 def risk_submit_evidence(*, risk: Risk, actor: User, note: str, file=None) -> Risk:
+    """A signed-in enterprise user (or staff on its behalf) shows a risk was rectified."""
     _check_owner(risk, actor)
+    return _evidence(risk=risk, actor=actor, note=note, file=file)
+
+
+def risk_submit_evidence_by_link(*, risk: Risk, booking: Booking, note: str, file=None) -> Risk:
+    """The same through the booking's signed link, for a business without an account (someone who has just
+    opened a restaurant); the caller has checked the link's signature, this checks the risk is the booking's."""
+    if risk.booking_id != booking.pk:
+        raise ValidationError(_("This risk is not your enterprise's."))
+    return _evidence(risk=risk, actor=None, note=note, file=file)
+
+
+def _evidence(*, risk: Risk, actor: User | None, note: str, file) -> Risk:
     if not note.strip() and not file:
         raise ValidationError({"evidence_note": [_("Describe what was done, or attach a photo or document.")]})
     changes = {"evidence_note": note.strip(), "evidence_at": timezone.now()}
     if file:
         changes["evidence_file"] = file
-    return transition(instance=risk, to=Risk.Status.SUBMITTED, actor=actor, allowed=RISK_MOVES, changes=changes)
+    with transaction.atomic():
+        moved = transition(instance=risk, to=Risk.Status.SUBMITTED, actor=actor, allowed=RISK_MOVES, changes=changes)
+        if actor is None:
+            AuditEntry.objects.filter(pk=audit_history(moved).values_list("pk", flat=True).first()).update(
+                actor_label=SIGNED_LINK
+            )
+    return moved
 
 
 def risk_confirm(*, risk: Risk, actor: User) -> Risk:

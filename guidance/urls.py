@@ -14,6 +14,7 @@ urlpatterns = [
     path("guidance/manage/<str:token>/", views.manage, name="manage"),
     path("guidance/manage/<str:token>/reschedule/", views.manage_reschedule, name="manage-reschedule"),
     path("guidance/manage/<str:token>/cancel/", views.manage_cancel, name="manage-cancel"),
+    path("guidance/manage/<str:token>/risks/<int:risk_id>/evidence/", views.manage_evidence, name="manage-evidence"),
     path("guidance/manage/<str:token>/visit.ics", views.manage_ical, name="manage-ical"),
     path("guidance/manage/<str:token>/letter/", views.manage_letter, name="manage-letter"),
     path("guidance/feedback/<str:token>/", views.feedback, name="feedback"),

@@ -15,8 +15,8 @@ from django_ratelimit.decorators import ratelimit
 from programs.models import User
 
 from . import selectors, services
-from .forms import BookingForm, CancelForm, FeedbackForm, RescheduleForm
-from .models import Booking
+from .forms import BookingForm, CancelForm, EvidenceForm, FeedbackForm, RescheduleForm
+from .models import Booking, Risk
 
 
 def _public_form_rate(group, request) -> str:
@@ -138,6 +138,29 @@ def manage_cancel(request, token):
         "reschedule_form": RescheduleForm(theme=booking.theme, free_slots=free),
         "cancel_form": form,
     }
+    return render(request, "guidance/manage.html", context, status=400)
+
+
+@require_http_methods(["POST"])
+@ratelimit(key="ip", rate=_public_form_rate, method="POST", block=True)
+def manage_evidence(request, token, risk_id):
+    """Rectification evidence for one risk of the visit, through the booking's signed link."""
+    booking = _booking_or_404(token)
+    risk = get_object_or_404(Risk, pk=risk_id, booking=booking)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.risk_submit_evidence_by_link(
+                risk=risk,
+                booking=booking,
+                note=form.cleaned_data["evidence_note"],
+                file=form.cleaned_data["evidence_file"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("guidance:manage", token=token)
+    context = {"booking": selectors.booking_detail(booking=booking), "token": token, "evidence_errors": {risk.pk: form}}
     return render(request, "guidance/manage.html", context, status=400)
 
 

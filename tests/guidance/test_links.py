@@ -99,3 +99,31 @@ def test_the_calendar_file_can_be_downloaded_from_the_link(client):
     response = client.get(manage_url(booking, "visit.ics"))
     assert response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content
+
+
+def test_a_business_without_an_account_sends_rectification_evidence_through_its_link(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guidance.models import Risk
+
+    from .factories import visit_started
+
+    theme = make_theme()
+    booking = book(make_slot(theme))
+    other = book(make_slot(theme))
+    services.booking_confirm(booking=booking, actor=coordinator())
+    booking = visit_started(booking)
+    risk = services.risk_record(booking=booking, actor=coordinator(), description="排烟口正对居民窗户")
+    assert "evidence_file" in client.get(manage_url(booking)).text
+    assert client.post(manage_url(other, f"risks/{risk.pk}/evidence/"), {"evidence_note": "x"}).status_code == 404
+    empty = client.post(manage_url(booking, f"risks/{risk.pk}/evidence/"), {"evidence_note": ""})
+    assert empty.status_code == 400
+    photo = SimpleUploadedFile("roof.jpg", b"\xff\xd8\xff fake jpeg", content_type="image/jpeg")
+    sent = client.post(
+        manage_url(booking, f"risks/{risk.pk}/evidence/"), {"evidence_note": "已改向屋顶排放", "evidence_file": photo}
+    )
+    assert sent.status_code == 302
+    risk = Risk.objects.get(pk=risk.pk)
+    assert (risk.status, risk.evidence_note) == ("submitted", "已改向屋顶排放")
+    entry = AuditEntry.objects.get(object_id=risk.pk, content_type__model="risk", new_value="submitted")
+    assert (entry.actor, entry.actor_label) == (None, "signed link")
