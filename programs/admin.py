@@ -169,6 +169,9 @@ class UserAdmin(DjangoUserAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # people leave: deactivate the account, the records they signed stay theirs
+
     has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: (
         request.user.is_superuser
     )

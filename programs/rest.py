@@ -90,7 +90,10 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(ERROR_SCHEMA, description="No or bad token."),
     403: OpenApiResponse(ERROR_SCHEMA, description="Not allowed for this role."),
     404: OpenApiResponse(ERROR_SCHEMA, description="Not found, or not visible to the caller."),
+    405: OpenApiResponse(ERROR_SCHEMA, description="This method is not allowed here."),
     409: OpenApiResponse(ERROR_SCHEMA, description="Not allowed in the object's current status."),
+    415: OpenApiResponse(ERROR_SCHEMA, description="The body is not in a format this endpoint reads."),
+    429: OpenApiResponse(ERROR_SCHEMA, description="Too many requests; retry later."),
 }
 
 

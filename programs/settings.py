@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "programs.idempotency.IdempotencyKeyMiddleware",
+    # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429 page instead of a bare 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -264,6 +266,7 @@ PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="20/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "programs.views.rate_limited"
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not shut the public forms
+CSRF_FAILURE_VIEW = "programs.views.csrf_failure"
 SILENCED_SYSTEM_CHECKS = [
     # The file-based cache is the embedded default; production sets CACHE_URL to Redis.
     "django_ratelimit.E003",

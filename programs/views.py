@@ -64,6 +64,15 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "rate_limited.html", {"message": message}, status=429)
 
 
+def csrf_failure(request, reason=""):
+    """A refused CSRF check: the API's error format for the API (a browser session without the token), a
+    page elsewhere."""
+    message = _("The form expired or was sent from another site. Please reload the page and try again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(status=403, code="csrf_failed", message=message), status=403)
+    return render(request, "rate_limited.html", {"message": message, "title": _("Please try again")}, status=403)
+
+
 def rate_limited(request, exception=None):
     return render(
         request,
@@ -149,7 +158,7 @@ class SignInView(LoginView):
 
 @login_required
 def enterprise_area(request):
-    """"Where do we stand": the enterprise's grade and its history, inspections with their codes, open
+    """ "Where do we stand": the enterprise's grade and its history, inspections with their codes, open
     findings and what is overdue, and guidance bookings with open risks, on one page."""
     from guidance.models import Booking, Risk
     from guidance.selectors import booking_list, risk_list

@@ -111,3 +111,22 @@ def test_a_refused_status_change_keeps_its_code_in_the_409(api_as, rf):
     assert response.status_code == 409
     assert response.data["error"]["code"] == "position_full"
     assert response.data["error"]["message"] == "No place is left."
+
+
+def test_a_browser_session_without_the_csrf_token_gets_the_error_format(settings):
+    from django.test import Client
+
+    user = coordinator()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/api/v1/enterprises/", _enterprise_body(), content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] in ("csrf_failed", "permission_denied")
+
+
+def test_a_form_sent_without_its_csrf_token_gets_a_page_not_a_stack_trace():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "<h1>" in response.text
