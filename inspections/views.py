@@ -25,6 +25,8 @@ from . import selectors, services
 from .forms import EvidenceForm, VerifyForm
 from .models import Inspection
 
+CODE_SCREEN_ROLES = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ENTERPRISE)
+
 
 def _verdict(inspection: Inspection | None) -> str:
     if inspection is None:
@@ -76,7 +78,10 @@ def _qr_svg(url: str) -> str:
 
 @login_required
 def code_screen(request, pk):
-    """The officer's screen (and printable sheet) with the inspection code as a QR code."""
+    """The officer's screen (and printable sheet) with the inspection code as a QR code: for the roles that
+    read inspections in the API (coordinators, officers, the inspected enterprise)."""
+    if not (request.user.is_superuser or request.user.role in CODE_SCREEN_ROLES):
+        raise PermissionDenied(_("Your role does not allow this."))
     inspection = get_object_or_404(selectors.inspection_list(user=request.user), pk=pk)
     if not inspection.code:
         raise Http404(_("This inspection has no code yet: schedule it first."))

@@ -132,3 +132,15 @@ def test_the_enterprise_area_lists_own_findings_and_accepts_evidence_once(cast, 
 def test_staff_cannot_use_the_enterprise_area(cast, client):
     client.force_login(cast.market_officer)
     assert client.get("/inspections/mine/").status_code == 403
+
+
+def test_organisers_and_grid_workers_do_not_open_the_code_screen(cast, client):
+    from programs.models import User
+    from tests.factories import UserFactory
+
+    inspection = inspection_in_progress(cast)
+    for role in (User.Role.ORGANISER, User.Role.GRID_WORKER):
+        client.force_login(UserFactory(role=role))
+        assert client.get(f"/inspections/{inspection.pk}/code/").status_code == 403
+    client.force_login(cast.coordinator)
+    assert client.get(f"/inspections/{inspection.pk}/code/").status_code == 200
