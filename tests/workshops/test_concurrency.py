@@ -100,3 +100,40 @@ def test_two_expiry_sweeps_at_the_same_moment_expire_and_audit_each_registration
     assert Registration.objects.filter(status="expired").count() == 1100
     assert AuditEntry.objects.filter(new_value="expired").count() == 1100
     assert Notification.objects.filter(dedupe_key__endswith=":expired").count() == 1100
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_of_the_public_form_at_the_same_moment_saves_one_resident_and_one_registration():
+    from workshops.models import Resident
+
+    from .factories import id_number
+
+    position = PositionFactory()
+    number = id_number()
+    barrier = threading.Barrier(3)
+    answers, errors = [], []
+
+    def submit():
+        try:
+            barrier.wait()
+            resident = services.resident_for_public_registration(
+                name="汤忠定", id_number=number, phone="13905801234", village=position.workshop.village
+            )
+            registration, _created = services.registration_submit(
+                resident=resident, position=position, channel="self", actor=None, consent=True
+            )
+            answers.append(registration.pk)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(set(answers)) == 1 and len(answers) == 3
+    assert Resident.objects.count() == 1 and Registration.objects.count() == 1
