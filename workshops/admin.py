@@ -342,8 +342,18 @@ class RegistrationAdmin(RoleScopedAdmin):
         _status_action(_employ, _("Employed (from the start date)"), _("%(count)d employed.")),
     ]
 
+    # As in the API: the decision is the organiser's (and the host enterprise's), not the grid worker's.
+    DECISIONS = ("action__accept_", "action__reject_", "action__employ_")
+
     def get_queryset(self, request):
         return selectors.registration_list(user=request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if request.user.role == User.Role.GRID_WORKER and not request.user.is_superuser:
+            for name in self.DECISIONS:
+                actions.pop(name, None)
+        return actions
 
     def get_fields(self, request, obj=None):
         if obj is None:

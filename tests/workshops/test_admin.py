@@ -133,3 +133,14 @@ def test_every_workshops_admin_page_opens_for_an_organiser(client, model):
     if model != "employment":
         assert client.get(f"/admin/workshops/{model}/add/").status_code == 200
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_grid_worker_recommends_in_the_admin_but_cannot_accept(client):
+    registration = RegistrationFactory(status="home_visit")
+    client.force_login(grid_worker())
+    page = client.get("/admin/workshops/registration/")
+    actions = dict(page.context["action_form"].fields["action"].choices)
+    assert "action__recommend_" in actions and "action__accept_" not in actions
+    act(client, "registration", "action__accept_", [registration.pk])
+    registration.refresh_from_db()
+    assert registration.status == "home_visit"
