@@ -85,7 +85,7 @@ def test_the_host_enterprise_accepts_and_employs_and_an_illegal_move_is_a_409(ap
     assert conflict.status_code == 403  # recommending is for community staff
     refused = api_as(organiser()).post(f"/api/v1/workshop-registrations/{registration.pk}/recommend/")
     assert refused.status_code == 409
-    assert refused.json()["error"]["code"] == "conflict"
+    assert refused.json()["error"]["code"] == "illegal_transition"
 
 
 def test_another_enterprise_cannot_touch_the_registration(api_as):
