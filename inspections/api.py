@@ -7,7 +7,7 @@ import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -30,6 +30,16 @@ from .models import (
     ObservationPeriod,
     PlanEntry,
 )
+
+
+def documented(serializer, **extra):
+    """The list and detail answers with the API's error answers, for the schema."""
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **ERROR_RESPONSES}),
+        retrieve=extend_schema(responses={200: serializer, **ERROR_RESPONSES}),
+        **{action: extend_schema(responses={code: serializer, **ERROR_RESPONSES}) for action, code in extra.items()},
+    )
+
 
 COORDINATOR = (User.Role.COORDINATOR,)
 OFFICERS = (User.Role.COORDINATOR, User.Role.OFFICER)
@@ -68,6 +78,7 @@ class ItemSerializer(serializers.ModelSerializer):
         ]
 
 
+@documented(ItemSerializer)
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     """The inspection item catalogue (检查事项) with its lenient lists."""
 
@@ -91,6 +102,9 @@ class PlanEntrySerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     items = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.filter(is_active=True), many=True)
+    cut_reason = serializers.CharField(
+        read_only=True, help_text="Empty, or duplicate, leave_alone, coordinator, inspection_cancelled."
+    )
 
     class Meta:
         model = PlanEntry
@@ -121,6 +135,7 @@ class PlanEntryFilter(django_filters.FilterSet):
         fields = ["status", "month", "department", "enterprise", "cut_reason"]
 
 
+@documented(PlanEntrySerializer, create=201)
 class PlanEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Plan entries: a department drafts and submits them; the coordinator sees a month's and may cut or
     reinstate."""
@@ -209,6 +224,7 @@ class CoordinationSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("region", "month")]
 
 
+@documented(CoordinationSerializer, create=202)
 class CoordinationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Coordinate a month (POST: queued as a task; GET the row to follow its progress)."""
 
@@ -254,7 +270,7 @@ class FindingSerializer(serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
     department = serializers.IntegerField(source="item.department_id", read_only=True)
-    lenient_list = serializers.CharField(source="lenient_entry.kind", read_only=True, default=None)
+    lenient_list = serializers.CharField(source="lenient_entry.kind", read_only=True, default=None, allow_null=True)
     photos = UploadedFileSerializer(many=True, read_only=True)
     evidence = EvidenceOutSerializer(many=True, read_only=True)
     reinspections = ReinspectionOutSerializer(many=True, read_only=True)
@@ -409,6 +425,7 @@ class FindingCreateSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
+@documented(InspectionSerializer)
 class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
     """Inspections: officers see their department's (``when=today|week``, ``mine=true``), coordinators their
     region's, an enterprise user its own. Officers schedule, show the code, start, check items, record findings
@@ -522,6 +539,7 @@ class ObservationPeriodSerializer(serializers.ModelSerializer):
         fields = ["id", "finding", "enterprise", "starts_on", "ends_on", "days", "status", "closed_at"]
 
 
+@documented(FindingSerializer)
 class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     """Findings: officers decide and re-inspect; the enterprise uploads its rectification (``evidence``)."""
 
@@ -586,6 +604,7 @@ class ObservationDecisionSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+@documented(ObservationPeriodSerializer)
 class ObservationPeriodViewSet(viewsets.ReadOnlyModelViewSet):
     """Observation periods; a flagged one (not rectified at expiry) is decided by a person."""
 
@@ -636,6 +655,7 @@ class GradeChangeSerializer(serializers.ModelSerializer):
         return change.actor.get_username() if change.actor_id else "scheduler"
 
 
+@documented(GradeChangeSerializer)
 class GradeChangeViewSet(viewsets.ReadOnlyModelViewSet):
     """The grade history: staff see their region's, an enterprise user its own (``?enterprise=<id>``)."""
 
@@ -656,6 +676,7 @@ class GradePolicySerializer(serializers.ModelSerializer):
         read_only_fields = ["grade", "updated_at"]
 
 
+@documented(GradePolicySerializer, partial_update=200)
 class GradePolicyViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The policy per colour; the coordinator edits it."""
 
@@ -676,7 +697,7 @@ class GradePolicyViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
 
 class DueEnterpriseSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
-    last_inspected_at = serializers.DateTimeField(read_only=True)
+    last_inspected_at = serializers.DateTimeField(read_only=True, allow_null=True)
     due_on = serializers.SerializerMethodField()
 
     class Meta:
@@ -719,7 +740,10 @@ class DueEnterpriseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "policies": grades.policies()}
 
-    @extend_schema(parameters=[OpenApiParameter("on", date)])
+    @extend_schema(
+        parameters=[OpenApiParameter("on", date)],
+        responses={200: DueEnterpriseSerializer(many=True), **ERROR_RESPONSES},
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
