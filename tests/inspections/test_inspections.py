@@ -296,3 +296,16 @@ def test_overdue_findings_are_visible(cast):
     finding.refresh_from_db()
     assert finding.is_overdue
     assert list(selectors.overdue(selectors.finding_list(user=cast.market_officer))) == [finding]
+
+
+def test_a_closed_finding_takes_no_more_evidence_or_decisions_out_of_order(cast):
+    from tests.factories import enterprise_user
+
+    finding = record(inspection_in_progress(cast), cast)
+    services.finding_reinspect(finding=finding, actor=cast.market_officer, rectified=True)
+    with pytest.raises(TransitionError):
+        services.evidence_submit(finding=finding, actor=enterprise_user(cast.enterprise), note="late")
+    with pytest.raises(ValidationError):
+        services.finding_decide(finding=finding, decision=Finding.Decision.OBSERVATION, actor=cast.market_officer)
+    finding.refresh_from_db()
+    assert (finding.status, finding.decision) == (Finding.Status.RECTIFIED, Finding.Decision.UNDECIDED)

@@ -144,3 +144,11 @@ def test_organisers_and_grid_workers_do_not_open_the_code_screen(cast, client):
         assert client.get(f"/inspections/{inspection.pk}/code/").status_code == 403
     client.force_login(cast.coordinator)
     assert client.get(f"/inspections/{inspection.pk}/code/").status_code == 200
+
+
+def test_an_enterprise_user_opens_only_its_own_code_screen(cast, client):
+    mine = inspection_in_progress(cast)
+    theirs = inspection_in_progress(cast, enterprise=EnterpriseFactory(region=cast.enterprise.region))
+    client.force_login(enterprise_user(cast.enterprise))
+    assert client.get(f"/inspections/{mine.pk}/code/").status_code == 200
+    assert client.get(f"/inspections/{theirs.pk}/code/").status_code == 404
