@@ -41,6 +41,18 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIExcep
     return exceptions.ValidationError({"non_field_errors": [exceptions.ErrorDetail(message, code=code or "invalid")]})
 
 
+def _messages(value, prefix: str = "") -> list[str]:
+    """A field's errors as a flat list of strings, whatever the serializer nested (a list field's errors
+    come per item, a nested serializer's per sub-field): ``"2: Enter a number."``."""
+    if isinstance(value, dict):
+        return [m for key, sub in value.items() for m in _messages(sub, f"{prefix}{key}: ")]
+    if isinstance(value, list):
+        if all(isinstance(item, (str, exceptions.ErrorDetail)) for item in value):
+            return [f"{prefix}{item}" for item in value]
+        return [m for i, sub in enumerate(value) if sub for m in _messages(sub, f"{prefix}{i}: ")]
+    return [f"{prefix}{value}"]
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation_to_drf(exc)
@@ -54,7 +66,7 @@ def exception_handler(exc, context):
     detail = response.data
     fields = {}
     if isinstance(detail, dict) and "detail" not in detail:
-        fields = {key: value if isinstance(value, list) else [value] for key, value in detail.items()}
+        fields = {key: _messages(value) for key, value in detail.items()}
         non_field = fields.pop("non_field_errors", None)
         message = str(non_field[0]) if non_field else _("Please correct the fields named below.")
     elif isinstance(detail, list):

@@ -259,7 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "programs.models.Grade",
+        "PlanEntryModeEnum": "inspections.models.PlanEntry.Mode",
+    },
 }
 # Public forms and the code-verify page: django-ratelimit, counted in the shared cache.
 PUBLIC_FORM_RATE = env.str("PUBLIC_FORM_RATE", default="20/m")

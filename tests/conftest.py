@@ -55,6 +55,9 @@ def pytest_runtest_setup(item):
 def _isolated_side_effects(request, settings, tmp_path):
     """Every test starts with an empty cache (throttles, rate limits), eager tasks unless it runs a real
     worker, and mail kept in memory."""
+    if not os.environ.get("CACHE_URL"):
+        # Not the running app's file cache under var/: clearing it would reset its rate limits.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager

@@ -130,3 +130,13 @@ def test_a_form_sent_without_its_csrf_token_gets_a_page_not_a_stack_trace():
     response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "<h1>" in response.text
+
+
+def test_nested_field_errors_are_flattened_to_messages():
+    from rest_framework import exceptions
+
+    from programs.rest import exception_handler
+
+    nested = exceptions.ValidationError({"items": [{}, {"code": ["Unknown code."]}], "period": {"end": ["Too early."]}})
+    fields = exception_handler(nested, {}).data["error"]["fields"]
+    assert fields == {"items": ["1: code: Unknown code."], "period": ["end: Too early."]}
