@@ -177,6 +177,15 @@ def coordination_start(*, region: Region, month: date, actor: User) -> Coordinat
     return coordination
 
 
+STALLED_AFTER = timedelta(minutes=2)
+
+
+def stalled_coordinations(*, now=None):
+    return Coordination.objects.filter(
+        status=Coordination.Status.QUEUED, created_at__lt=(now or timezone.now()) - STALLED_AFTER
+    )
+
+
 def month_coordinate(*, region: Region, month: date, actor: User) -> Coordination:
     """Coordinate a month now, in this process (the admin action and small months)."""
     _require_role(actor, User.Role.COORDINATOR)

@@ -19,3 +19,13 @@ def expire_observation_periods() -> dict:
 @shared_task(name="inspections.reconcile_grades")
 def reconcile_grades() -> dict:
     return grades.grades_reconcile()
+
+
+@shared_task(name="inspections.requeue_stalled_coordinations")
+def requeue_stalled_coordinations() -> int:
+    """Coordinations still queued a while after they were started (their task was lost to a broker outage)
+    are sent again; the run claims the row, so one sent twice runs once."""
+    coordination_ids = list(services.stalled_coordinations().values_list("pk", flat=True))
+    for coordination_id in coordination_ids:
+        coordinate_month.delay(coordination_id)
+    return len(coordination_ids)

@@ -13,6 +13,7 @@ PERIODIC_TASKS: dict[str, tuple[str, int]] = {
     # inspections
     "Expire observation periods": ("inspections.expire_observation_periods", 3600),
     "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
+    "Re-send stalled coordinations": ("inspections.requeue_stalled_coordinations", 60),
     # guidance
     "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
     "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
