@@ -2,7 +2,7 @@
 enterprise area (its inspections, codes, findings, grade, and the rectification upload)."""
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 import segno
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from programs.models import User
+from programs.selectors import officer_list
 from programs.views import rate_limited
 
 from . import selectors, services
@@ -145,3 +146,45 @@ def evidence_upload(request, pk):
             messages.success(request, _("Thank you: the evidence was received and a re-inspection will follow."))
             return redirect("inspections:enterprise-home")
     return render(request, "inspections/evidence.html", {"finding": finding, "form": form})
+
+
+@login_required
+def week_schedule(request):
+    """The printable week schedule of one officer (the signed-in one, or ``?officer=`` for a coordinator):
+    each visit with its enterprise, address, departments, items and inspection code as a QR code."""
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(request.GET["week"]) if request.GET.get("week") else today
+    except ValueError:
+        day = today
+    week_start = day - timedelta(days=day.weekday())
+    officer = request.user
+    if request.GET.get("officer") and (request.user.is_superuser or request.user.role == User.Role.COORDINATOR):
+        officer = get_object_or_404(officer_list(user=request.user), pk=request.GET["officer"])
+    if officer.role != User.Role.OFFICER and not request.user.is_superuser:
+        raise PermissionDenied(_("The week schedule is an officer's."))
+    visits = (
+        selectors.inspection_list(user=request.user)
+        .filter(week_start=week_start, officers=officer)
+        .exclude(status=Inspection.Status.CANCELLED)
+        .order_by("visit_date", "enterprise__name")
+    )
+    rows = []
+    for inspection in visits:
+        url = request.build_absolute_uri(reverse("inspections:verify", kwargs={"code": inspection.code}))
+        rows.append(
+            {
+                "inspection": inspection,
+                "code": services.format_code(inspection.code),
+                "qr": mark_safe(_qr_svg(url)) if inspection.code else "",  # noqa: S308 - segno's own SVG
+            }
+        )
+    context = {
+        "officer": officer,
+        "week_start": week_start,
+        "week_end": week_start + timedelta(days=6),
+        "previous": week_start - timedelta(days=7),
+        "next": week_start + timedelta(days=7),
+        "rows": rows,
+    }
+    return render(request, "inspections/week_schedule.html", context)
