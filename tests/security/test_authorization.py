@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.test import Client
+from rest_framework.authtoken.models import Token
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.test import APIClient
 
@@ -82,8 +83,6 @@ def principals(cast):
 def _api_client(user):
     client = APIClient()
     if user is not None:
-        from rest_framework.authtoken.models import Token
-
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
@@ -187,6 +186,9 @@ PAGES: dict[str, Page] = {
     "guidance/manage/<str:token>/reschedule/": Page(EVERYONE, "post", params=lambda c: _manage(c, "open_booking")),
     "guidance/manage/<str:token>/cancel/": Page(EVERYONE, "post", params=lambda c: _manage(c, "open_booking")),
     "guidance/manage/<str:token>/visit.ics": Page(EVERYONE, params=_manage),
+    "guidance/manage/<str:token>/risks/<int:risk_id>/evidence/": Page(
+        EVERYONE, "post", params=lambda c: {**_manage(c), "risk_id": c.objects["risk"].pk}
+    ),
     "guidance/manage/<str:token>/letter/": Page(EVERYONE, params=_manage),
     "guidance/feedback/<str:token>/": Page(EVERYONE, params=lambda c: _manage(c, salt=guidance_services.FEEDBACK_SALT)),
     "workshops/": Page(EVERYONE),
@@ -253,3 +255,8 @@ def test_every_page_answers_each_role_as_its_table_says(route, cast):
     principals = [p for p in PRINCIPALS if (route, p) not in AWAITING_FIX]
     wrong = check_page(route, cast, principals)
     assert not wrong, "\n".join(wrong)
+
+
+def test_one_bookings_link_does_not_reach_another_bookings_risk(cast):
+    path = f"/guidance/manage/{_manage(cast, 'open_booking')['token']}/risks/{cast.objects['risk'].pk}/evidence/"
+    assert Client().post(path, {"evidence_note": "整改完成"}).status_code == 404
