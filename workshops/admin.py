@@ -11,7 +11,8 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
@@ -73,9 +74,16 @@ class WorkshopAdmin(RoleScopedAdmin):
     search_fields = ["name", "products", "manager_name"]
     list_select_related = ["village", "host_enterprise"]
     autocomplete_fields = ["village", "host_enterprise"]
-    readonly_fields = ["status", "closed_on", "created_at"]
+    readonly_fields = ["status", "closed_on", "created_at", "monthly_report"]
     inlines = [AuditHistoryInline]
     action_form = ReasonActionForm
+
+    @admin.display(description=_("Monthly employment report"))
+    def monthly_report(self, workshop):
+        if workshop.pk is None:
+            return "—"
+        url = reverse("admin:workshops_workshop_report", args=[workshop.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the printable report"))
     actions = [
         _status_action(_set_workshop_status, _("Open"), _("%(count)d workshops opened."), to="open"),
         _status_action(_set_workshop_status, _("Suspend (give a reason)"), _("%(count)d suspended."), to="suspended"),
@@ -91,7 +99,32 @@ class WorkshopAdmin(RoleScopedAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.indicators_view)
-        return [path("indicators/", view, name="workshops_indicators"), *super().get_urls()]
+        report = self.admin_site.admin_view(self.month_report_view)
+        return [
+            path("indicators/", view, name="workshops_indicators"),
+            path("<int:pk>/report/", report, name="workshops_workshop_report"),
+            *super().get_urls(),
+        ]
+
+    def month_report_view(self, request, pk):
+        """The printable monthly employment report of one workshop (``?month=2025-03``)."""
+        workshop = self.get_object(request, pk)
+        if workshop is None or not self.has_view_permission(request, workshop):
+            raise PermissionDenied
+        today = timezone.localdate()
+        try:
+            month = date.fromisoformat(request.GET["month"] + "-01") if request.GET.get("month") else today
+        except ValueError:
+            messages.error(request, _("Months are written YYYY-MM."))
+            month = today
+        report = selectors.workshop_month_report(workshop=workshop, month=month, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            **report,
+            "title": _("Monthly employment report"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/workshops/month_report.html", context)
 
     def indicators_view(self, request):
         """The indicators dashboard: the staff member's region and the regions below it, for a period."""

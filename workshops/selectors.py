@@ -1,6 +1,6 @@
 """Reads of the workshops app: scoped lists, the 15-minute-circle matching, and the indicators."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -246,3 +246,44 @@ def workshop_indicators_by_region(*, user: User, parent: Region, start: date, en
         workshop_indicators(user=user, region=child, start=start, end=end)
         for child in Region.objects.filter(parent=parent).order_by("code")
     ]
+
+
+def workshop_month_report(*, workshop: Workshop, month: date, user: User) -> dict:
+    """A workshop's employment in one month, for its printed monthly report: who worked (with what they
+    earned against their baseline), and the totals. Sensitive flags only for those who may see them."""
+    from .privacy import resident_view
+
+    first = month.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    employments = (
+        employment_list(user=user)
+        .filter(registration__position__workshop=workshop, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .order_by("registration__position__title", "registration__resident__name")
+    )
+    rows, increases = [], []
+    for employment in employments:
+        registration = employment.registration
+        income = next((r.income for r in employment.income_records.all() if r.month == first), None)
+        increase = None if income is None else income - registration.baseline_monthly_income
+        if increase is not None:
+            increases.append(increase)
+        rows.append(
+            {
+                "resident": registration.resident,
+                "personal": resident_view(user, registration.resident),
+                "position": registration.position,
+                "start": employment.start_date,
+                "baseline": registration.baseline_monthly_income,
+                "income": income,
+                "increase": increase,
+            }
+        )
+    return {
+        "workshop": workshop,
+        "month": first,
+        "rows": rows,
+        "employed": len(rows),
+        "with_income": len(increases),
+        "average_increase": _cents(sum(increases) / len(increases)) if increases else None,
+    }
