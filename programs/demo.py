@@ -148,6 +148,7 @@ DEMO_USERS = [
     ("organiser", User.Role.ORGANISER, "330900000000", "舟山市委组织部", "舟山市 workshop organiser"),
     ("gridworker", User.Role.GRID_WORKER, "330921001000", None, "岱山县东沙镇 grid worker"),
     ("enterprise", User.Role.ENTERPRISE, None, None, "an enterprise of 潘火街道, 鄞州区"),
+    ("villager", User.Role.RESIDENT, None, None, "resident 汤忠定 of 岱山县东沙镇 (linked by the workshops demo)"),
 ]
 
 
@@ -158,7 +159,7 @@ def seed_users() -> list[tuple[str, str]]:
         user, created = User.objects.get_or_create(username=username, defaults={"role": role, "is_staff": True})
         if created:
             user.is_superuser = role == ""
-            user.is_staff = role != User.Role.ENTERPRISE
+            user.is_staff = role not in (User.Role.ENTERPRISE, User.Role.RESIDENT)
             user.region = Region.objects.get(code=region_code) if region_code else None
             user.department = Department.objects.get(name=department_name) if department_name else None
             user.enterprise = enterprise if role == User.Role.ENTERPRISE else None
