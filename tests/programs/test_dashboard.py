@@ -56,3 +56,13 @@ def test_each_linked_figure_opens_a_list_the_user_may_see(client, graded):
     assert links
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_staff_switch_the_admin_to_english_and_back(client):
+    client.force_login(coordinator())
+    assert "指标看板" in client.get("/admin/").text
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/"})
+    page = client.get("/admin/")
+    assert "Dashboard" in page.text and 'id="language-switch"' in page.text
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/"})
+    assert "指标看板" in client.get("/admin/").text
