@@ -174,6 +174,8 @@ PAGES: dict[str, Page] = {
         frozenset({User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ENTERPRISE}),
         params=lambda c: {"pk": c.objects["inspection"].pk},
     ),
+    # An officer's own week; a coordinator opens an officer's with ?officer= (below).
+    "inspections/week/": Page(frozenset({User.Role.OFFICER})),
     "inspections/mine/": Page(ENTERPRISE),
     "inspections/mine/findings/<int:pk>/evidence/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["finding"].pk}),
     "guidance/": Page(EVERYONE),
@@ -260,3 +262,12 @@ def test_every_page_answers_each_role_as_its_table_says(route, cast):
 def test_one_bookings_link_does_not_reach_another_bookings_risk(cast):
     path = f"/guidance/manage/{_manage(cast, 'open_booking')['token']}/risks/{cast.objects['risk'].pk}/evidence/"
     assert Client().post(path, {"evidence_note": "整改完成"}).status_code == 404
+
+
+def test_a_coordinator_opens_an_officers_week_and_an_organiser_cannot(cast):
+    officer, coordinator = cast.users[User.Role.OFFICER], cast.users[User.Role.COORDINATOR]
+    client = Client()
+    client.force_login(coordinator)
+    assert client.get("/inspections/week/", {"officer": officer.pk}).status_code == 200
+    client.force_login(cast.users[User.Role.ORGANISER])
+    assert client.get("/inspections/week/", {"officer": officer.pk}).status_code == 403
