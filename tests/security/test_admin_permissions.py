@@ -89,15 +89,7 @@ def test_each_changelist_opens_for_its_roles_and_is_refused_to_the_others(pair, 
 # --- Nothing is deleted from the admin ----------------------------------------------------------------
 
 
-# Reported to its owner; asserted by tests/security/test_pending_fixes.py (not committed until fixed).
-AWAITING_FIX = {"programs.User": "the user admin lets a superuser delete accounts (deactivate them instead)"}
-
-
-@pytest.mark.parametrize(
-    "pair",
-    [p for p in REGISTRY if p[0]._meta.app_label in OUR_APPS and p[0]._meta.label not in AWAITING_FIX],
-    ids=_ids,
-)
+@pytest.mark.parametrize("pair", [p for p in REGISTRY if p[0]._meta.app_label in OUR_APPS], ids=_ids)
 def test_no_model_admin_of_ours_deletes_even_for_a_superuser(pair):
     assert_admin_never_deletes(*pair)
 

@@ -203,13 +203,6 @@ PAGES: dict[str, Page] = {
 }
 
 
-# Reported to the page's owner; asserted by tests/security/test_pending_fixes.py (not committed until fixed).
-AWAITING_FIX = {
-    ("inspections/<int:pk>/code/", User.Role.ORGANISER): "opens the code screen the API denies organisers",
-    ("inspections/<int:pk>/code/", User.Role.GRID_WORKER): "opens the code screen the API denies grid workers",
-}
-
-
 def check_page(route: str, cast, principals) -> list[str]:
     """Each principal's answer from the page against the table: the list of what is wrong."""
     page = PAGES[route]
@@ -254,8 +247,7 @@ def test_every_page_answers_each_role_as_its_table_says(route, cast):
     if route not in {r.route for r in page_routes()}:
         assert PAGES[route].debug_only and not settings.DEBUG, f"{route}: in PAGES but no longer a route; remove it"
         return
-    principals = [p for p in PRINCIPALS if (route, p) not in AWAITING_FIX]
-    wrong = check_page(route, cast, principals)
+    wrong = check_page(route, cast, PRINCIPALS)
     assert not wrong, "\n".join(wrong)
 
 
