@@ -3,8 +3,7 @@
 Every operation gets generated requests, valid and invalid, with a fixed seed and a bounded number of examples;
 a detail route gets both the id of the cast's object of that kind (so the handler runs on real data) and
 generated ids. Operations a role may not call are tried with fewer requests. The answer must never be a
-server error. (``fuzz_as`` with ``CONFORMANCE`` also holds every answer to what the schema documents: status
-code, content type and body.)"""
+server error, and must be what the schema documents: status code, content type and body."""
 
 import re
 from contextlib import contextmanager
@@ -36,8 +35,25 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES_ALLOWED = 2  # per strategy (valid / invalid data, the cast's id / a generated one), per operation
 EXAMPLES_DENIED = 1
-# Reported to the owner (workshops.services.resident_update writes an audit value longer than its column: 500
-# on PostgreSQL); fuzzed by tests/security/test_pending_fixes.py (not committed until fixed).
+# Reported to their owners; tests/security/test_pending_fixes.py (not committed until fixed) holds them to the
+# full check. Answers outside the schema (the core's views document no 4xx; /me/ has nulls its schema does not
+# allow): these operations are checked for server errors only, meanwhile.
+SCHEMA_AWAITING_FIX = {
+    "GET /api/v1/departments/",
+    "GET /api/v1/departments/{id}/",
+    "GET /api/v1/enterprises/",
+    "POST /api/v1/enterprises/",
+    "GET /api/v1/enterprises/{id}/",
+    "PATCH /api/v1/enterprises/{id}/",
+    "GET /api/v1/notifications/",
+    "GET /api/v1/notifications/{id}/",
+    "GET /api/v1/officers/",
+    "GET /api/v1/officers/{id}/",
+    "GET /api/v1/regions/{id}/",
+    "GET /api/v1/me/",
+}
+# A server error (workshops.services.resident_update writes an audit value longer than its column: 500 on
+# PostgreSQL): not fuzzed as these roles, meanwhile.
 AWAITING_FIX = {
     ("POST /api/v1/workshop-residents/{id}/survey/", "organiser"),
     ("POST /api/v1/workshop-residents/{id}/survey/", "grid_worker"),
@@ -102,12 +118,12 @@ def _fuzz(operation, user, *, real_id, examples: int, checks, allowed: bool = Tr
     return None
 
 
-def fuzz_as(user, cast, checks, only=None, leave_out=frozenset()) -> list[str]:
+def fuzz_as(user, cast, checks, only=None, leave_out=frozenset(), relaxed=frozenset()) -> list[str]:
     """Every operation of the schema (or those labelled in ``only``) but those in ``leave_out``, as ``user``: the
-    failures, one block per operation."""
+    failures, one block per operation. The operations in ``relaxed`` are checked for server errors only."""
     TOKEN_KEYS[user.pk] = Token.objects.get_or_create(user=user)[0].key
     with _connection_kept_open():
-        return _fuzz_all(user, cast, checks, only, leave_out)
+        return _fuzz_all(user, cast, checks, only, leave_out, relaxed)
 
 
 @contextmanager
@@ -123,7 +139,7 @@ def _connection_kept_open():
             signal.connect(close_old_connections)
 
 
-def _fuzz_all(user, cast, checks, only, leave_out) -> list[str]:
+def _fuzz_all(user, cast, checks, only, leave_out, relaxed) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures, operations = [], 0
     for result in schema.get_all_operations():
@@ -138,7 +154,7 @@ def _fuzz_all(user, cast, checks, only, leave_out) -> list[str]:
             user,
             real_id=_object_id(operation.path, cast) if allowed else None,
             examples=EXAMPLES_ALLOWED if allowed else EXAMPLES_DENIED,
-            checks=checks,
+            checks=NO_SERVER_ERROR if operation.label in relaxed else checks,
             allowed=allowed,
         )
         if failure:
@@ -148,7 +164,7 @@ def _fuzz_all(user, cast, checks, only, leave_out) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_generated_request_makes_the_api_answer_with_a_server_error(role, cast):
+def test_no_generated_request_gets_a_server_error_or_an_answer_outside_the_schema(role, cast):
     leave_out = {label for label, who in AWAITING_FIX if who == role}
-    failures = fuzz_as(cast.users[role], cast, NO_SERVER_ERROR, leave_out=leave_out)
+    failures = fuzz_as(cast.users[role], cast, CONFORMANCE, leave_out=leave_out, relaxed=SCHEMA_AWAITING_FIX)
     assert not failures, f"{len(failures)} operations fail as {role}:\n\n" + "\n\n".join(failures)
