@@ -72,7 +72,17 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "region", "region_name"]
 
 
-@extend_schema_view(list=extend_schema(responses={200: RegionSerializer(many=True), **ERROR_RESPONSES}))
+def documented_errors(**actions):
+    """``extend_schema_view`` giving each action its success answer and the error answers it can give."""
+    return extend_schema_view(
+        **{
+            action: extend_schema(responses={status: body, **ERROR_RESPONSES})
+            for action, (status, body) in actions.items()
+        }
+    )
+
+
+@documented_errors(list=(200, RegionSerializer(many=True)), retrieve=(200, RegionSerializer))
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegionSerializer
     filterset_fields = ["level", "parent", "code"]
@@ -83,6 +93,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.region_list()
 
 
+@documented_errors(list=(200, DepartmentSerializer(many=True)), retrieve=(200, DepartmentSerializer))
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DepartmentSerializer
     filterset_fields = ["kind", "region"]
@@ -151,6 +162,13 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return data
 
 
+@documented_errors(
+    list=(200, EnterpriseSerializer(many=True)),
+    retrieve=(200, EnterpriseSerializer),
+    create=(201, EnterpriseSerializer),
+    partial_update=(200, EnterpriseSerializer),
+    update=(200, EnterpriseSerializer),
+)
 class EnterpriseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -195,9 +213,9 @@ class EnterpriseViewSet(
 
 
 class MeSerializer(serializers.ModelSerializer):
-    region = RegionSerializer(read_only=True)
-    department = DepartmentSerializer(read_only=True)
-    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None)
+    region = RegionSerializer(read_only=True, allow_null=True)
+    department = DepartmentSerializer(read_only=True, allow_null=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -215,6 +233,7 @@ class MeSerializer(serializers.ModelSerializer):
         ]
 
 
+@documented_errors(get=(200, MeSerializer))
 class MeView(generics.RetrieveAPIView):
     """The caller's own profile: role and the region, department or enterprise it is anchored to."""
 
@@ -232,6 +251,7 @@ class OfficerSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "first_name", "last_name", "department", "department_name", "region"]
 
 
+@documented_errors(list=(200, OfficerSerializer(many=True)), retrieve=(200, OfficerSerializer))
 class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
     """Department officers: an officer sees only their own department's roster."""
 
@@ -255,6 +275,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "subject", "body", "sent_at", "read_at"]
 
 
+@documented_errors(list=(200, NotificationSerializer(many=True)), retrieve=(200, NotificationSerializer))
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The caller's in-app notifications, newest first."""
 

@@ -203,8 +203,8 @@ class AuditEntry(models.Model):
     object_id = models.PositiveBigIntegerField(_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
     field = models.CharField(_("field"), max_length=50, default="status")
-    old_value = models.CharField(_("old value"), max_length=50, blank=True)
-    new_value = models.CharField(_("new value"), max_length=50, blank=True)
+    old_value = models.CharField(_("old value"), max_length=255, blank=True)
+    new_value = models.CharField(_("new value"), max_length=255, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("actor")
     )

@@ -43,8 +43,9 @@ def audit_record(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=obj.pk,
         field=field,
-        old_value=str(old or ""),
-        new_value=str(new or ""),
+        # A value is a status, a grade or a short list of field names; past the column it is cut, not refused.
+        old_value=str(old or "")[:255],
+        new_value=str(new or "")[:255],
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label="" if actor is not None else (actor_label or SCHEDULER),
         reason=reason,
