@@ -33,6 +33,7 @@ from programs.services import (
     audit_history,
     audit_record,
     notification_schedule,
+    notification_schedule_for_user,
     notifications_cancel,
     transition,
 )
@@ -151,25 +152,16 @@ def _tell_enterprise(booking: Booking, *, key: str, subject: str, body: str, due
 
 
 def _tell_officers(booking: Booking, *, key: str, subject: str, body: str, due_at=None) -> None:
+    calendar = _ical_attachment(booking)
     for officer in booking.officers.all():
-        notification_schedule(
+        notification_schedule_for_user(
+            user=officer,
             dedupe_key=f"{key}:officer-{officer.pk}",
-            channel=Notification.Channel.IN_APP,
-            recipient=officer,
             subject=subject,
             body=body,
             due_at=due_at,
+            attachments=calendar,
         )
-        if officer.email:
-            notification_schedule(
-                dedupe_key=f"{key}:officer-{officer.pk}:email",
-                channel=Notification.Channel.EMAIL,
-                address=officer.email,
-                subject=subject,
-                body=body,
-                due_at=due_at,
-                attachments=_ical_attachment(booking),
-            )
 
 
 def _schedule_reminders(booking: Booking, *, now: datetime | None = None) -> None:

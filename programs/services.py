@@ -192,6 +192,36 @@ def notification_schedule(
     )
 
 
+def notification_schedule_for_user(
+    *,
+    user: User,
+    dedupe_key: str,
+    subject: str,
+    body: str,
+    due_at: datetime | None = None,
+    attachments: list[dict] | None = None,
+) -> None:
+    """Tell a person in the app and, when they have an email address, by email too (key ``…:email``)."""
+    notification_schedule(
+        dedupe_key=dedupe_key,
+        channel=Notification.Channel.IN_APP,
+        recipient=user,
+        subject=subject,
+        body=body,
+        due_at=due_at,
+    )
+    if user.email:
+        notification_schedule(
+            dedupe_key=f"{dedupe_key}:email",
+            channel=Notification.Channel.EMAIL,
+            address=user.email,
+            subject=subject,
+            body=body,
+            due_at=due_at,
+            attachments=attachments,
+        )
+
+
 def notifications_cancel(*, dedupe_key_prefix: str) -> int:
     """Cancel the pending messages whose key starts with the prefix (a moved or cancelled booking's reminders)."""
     return Notification.objects.filter(
