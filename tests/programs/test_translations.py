@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import ROOT
 
-CATALOGUES = sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")) + [
-    ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
+CATALOGUES = [
+    *sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")),
+    ROOT / "locale/zh_Hans/LC_MESSAGES/django.po",
 ]
 
 
