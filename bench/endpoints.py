@@ -12,6 +12,7 @@ from rest_framework.authtoken.models import Token
 from programs.models import Region
 
 from . import data
+from .load import percentile
 from .server import Gunicorn, load
 
 PAGE_SIZES = (10, 50)
@@ -138,28 +139,64 @@ def queries_per_request(log=print) -> list[dict]:
     return results
 
 
+ROUNDS = 2
+
+
+def _merge(runs: list[dict]) -> dict:
+    """Several measurements of the same request as one: counts added, percentiles over all latencies."""
+    latencies = [value for run in runs for value in run.pop("latencies_ms")]
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, count in run["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    seconds = sum(run["seconds"] for run in runs)
+    requests = sum(run["requests"] for run in runs)
+    return {
+        "requests": requests,
+        "seconds": round(seconds, 3),
+        "throughput": round(requests / seconds, 1) if seconds else None,
+        "statuses": statuses,
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+        "client_cpu_percent": max(run["client_cpu_percent"] for run in runs),
+        "mean_bytes": runs[0]["mean_bytes"],
+    }
+
+
 def throughput(*, duration: float, warmup: float, concurrency: int, log=print) -> list[dict]:
-    """Each endpoint, then its bare view, through the same gunicorn, from a second process on loopback."""
+    """Each endpoint and its bare view through the same gunicorn, from a second process on loopback, in
+    alternating rounds (API, bare, API, bare) so that a passing disturbance does not fall on one side only."""
     results = []
     with Gunicorn() as server:
         for endpoint in endpoints():
             headers = auth(endpoint.user)
             row = {"endpoint": endpoint.name, "path": endpoint.api.format(n=MEASURED_PAGE_SIZE)}
-            for kind, template in (("api", endpoint.api), ("bare", endpoint.bare)):
-                path = template.format(n=MEASURED_PAGE_SIZE)
-                status = server.warm(path, headers)
-                spec = {
-                    "port": server.port,
-                    "mode": "read",
-                    "path": path,
-                    "headers": headers,
-                    "concurrency": concurrency,
-                    "duration": duration,
-                    "warmup": warmup,
-                }
-                row[kind] = {"warm_status": status, **load(spec)}
-                # One connection: the time of one request with nothing queued before it.
-                single = load({**spec, "concurrency": 1, "duration": max(duration / 2, 1)})
+            paths = {
+                kind: template.format(n=MEASURED_PAGE_SIZE)
+                for kind, template in (("api", endpoint.api), ("bare", endpoint.bare))
+            }
+            warm = {kind: server.warm(path, headers) for kind, path in paths.items()}
+            runs: dict[str, list] = {"api": [], "bare": []}
+            singles: dict[str, list] = {"api": [], "bare": []}
+            for _round in range(ROUNDS):
+                for kind, path in paths.items():
+                    spec = {
+                        "port": server.port,
+                        "mode": "read",
+                        "path": path,
+                        "headers": headers,
+                        "concurrency": concurrency,
+                        "duration": duration / ROUNDS,
+                        "warmup": warmup,
+                        "raw": True,
+                    }
+                    runs[kind].append(load(spec))
+                    # One connection: the time of one request with nothing queued before it.
+                    singles[kind].append(load({**spec, "concurrency": 1, "duration": max(duration / 4, 1)}))
+            for kind in paths:
+                row[kind] = {"warm_status": warm[kind], **_merge(runs[kind])}
+                single = _merge(singles[kind])
                 row[kind]["single_p50_ms"], row[kind]["single_p95_ms"] = single["p50_ms"], single["p95_ms"]
             api, bare = row["api"], row["bare"]
             row["ratio"] = round(api["throughput"] / bare["throughput"], 2) if bare["throughput"] else None

@@ -114,7 +114,10 @@ def run_read(spec: dict) -> dict:
     for thread in threads:
         thread.join()
     elapsed = min(time.perf_counter(), stop_at) - measure_from
-    return _summary(latencies, statuses, elapsed, sizes)
+    result = _summary(latencies, statuses, elapsed, sizes)
+    if spec.get("raw"):
+        result["latencies_ms"] = [round(value * 1000, 2) for value in latencies]
+    return result
 
 
 def run_write(spec: dict) -> dict:
