@@ -43,8 +43,8 @@ def main(argv=None) -> int:
 
     scale = data.QUICK if args.quick else data.FULL
     duration = args.duration or (2 if args.quick else 12)
-    warmup = 0.5 if args.quick else 2
-    coordination_limit = args.coordination_limit or (30 if args.quick else 150)
+    warmup = 0.5 if args.quick else 1
+    coordination_limit = args.coordination_limit or (30 if args.quick else 120)
     settings = {"workers": 2, "concurrency": args.concurrency, "duration": duration, "warmup": warmup}
     base = Path(__file__).resolve().parent
     raw = base.parent / "var" / f"bench-{scale.name}.json"
