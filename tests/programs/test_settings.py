@@ -10,7 +10,9 @@ STRONG_KEY = "k3J9x!q2Lm#8vR4t@Zp6Wn1Yb7Hc5Fd0Gs-Ua^Ee&Oi*Xy(Tl)Qk_Jh=Mg+Nf%Vd"
 
 
 def manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    # Not the test run's own switches (the browser tests allow the ORM under Playwright's event loop).
+    dropped = ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
