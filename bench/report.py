@@ -209,7 +209,7 @@ def render(*, mode: str, machine: dict, sections: dict, measured: dict) -> str:
         f"- gunicorn: {settings.get('workers', 2)} sync workers; load from a second process on 127.0.0.1, "
         f"{settings.get('concurrency')} keep-alive connections, {settings.get('warmup')} s warm-up then "
         f"{settings.get('duration')} s "
-        "per measurement; the API and its bare view are measured one after the other in the same run",
+        "per measurement, taken in alternating rounds (API, bare, API, bare) in the same run",
         "",
         "How to run: `make bench` (full: creates and migrates `programs_bench` when missing, generates the data "
         "once, about five minutes, then measures for about twenty), `python -m bench --quick` (a hundredth of the "
