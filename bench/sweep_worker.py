@@ -3,6 +3,7 @@
 work (Django loaded, connected) and at its peak (VmHWM, reset after start-up; ``ru_maxrss`` elsewhere)."""
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -23,11 +24,8 @@ def _status_kb(field: str) -> int:
 def _reset_peak() -> None:
     """Start the peak (VmHWM, what ``ru_maxrss`` reports) from the current RSS: the imports' transient peak is
     not the sweep's. Linux: writing 5 to clear_refs resets the high-water mark."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as clear_refs:  # not Linux: keep the peak
+        clear_refs.write("5")
 
 
 def _rss_kb() -> int:
