@@ -81,6 +81,7 @@ def build(*, user: User, region: Region | None, start: date, end: date) -> dict:
     grade = grade_indicators(**period)
     guide = guidance_indicators(**period)
     plan, visits, findings = insp["plan_entries"], insp["inspections"], insp["findings"]
+    colours = dict(Grade.choices)
     month = {"month__gte": start.replace(day=1).isoformat(), "month__lte": end.isoformat()}
 
     sections = [
@@ -141,6 +142,12 @@ def build(*, user: User, region: Region | None, start: date, end: date) -> dict:
                     _pct(grade["green_rate"]),
                     changelist(user, "programs.enterprise", grade__exact="green"),
                 ),
+                *[
+                    Figure(
+                        f"{colours[c['from']]} → {colours[c['to']]}", c["count"], note=_("grade changes in the period")
+                    )
+                    for c in grade["conversions"]
+                ],
                 *[
                     Figure(label, grade["enterprises"][key], changelist(user, "programs.enterprise", grade__exact=key))
                     for key, label in (

@@ -66,3 +66,24 @@ def test_staff_switch_the_admin_to_english_and_back(client):
     assert "Dashboard" in page.text and 'id="language-switch"' in page.text
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/admin/"})
     assert "指标看板" in client.get("/admin/").text
+
+
+def test_the_dashboard_shows_the_grade_conversions_of_the_period(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.models import GradeChange
+
+    enterprise = EnterpriseFactory(region=region_tree()["village"], grade="green")
+    GradeChange.objects.create(
+        enterprise=enterprise,
+        old_grade="yellow",
+        new_grade="green",
+        cause="reinspection",
+        changed_at=timezone.now() - timedelta(hours=1),
+    )
+    client.force_login(coordinator())
+    board = client.get("/admin/").context["dashboard"]
+    conversions = [f for _title, figures in board["sections"] for f in figures if "→" in f.label]
+    assert [(f.label, f.value) for f in conversions] == [("黄 → 绿", 1)]
