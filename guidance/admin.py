@@ -1,12 +1,10 @@
 """The staff admin for guidance: coordinators edit themes and publish slots; bookings and risks change status
 only through actions that call the same services as the API, each leaving its audit row."""
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import STAFF, AuditHistoryInline, RoleScopedAdmin
+from programs.admin import STAFF, AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason
 from programs.models import User
 from programs.selectors import department_list, officer_list, scope
 
@@ -15,14 +13,6 @@ from .models import Advice, Booking, Risk, Slot, SlotTemplate, Theme
 
 COORDINATOR = (User.Role.COORDINATOR,)
 VISIT_STAFF = (User.Role.COORDINATOR, User.Role.OFFICER)
-
-
-class ReasonActionForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), required=False)
-
-
-def _reason(request) -> str:
-    return request.POST.get("reason", "").strip()
 
 
 @admin.register(Theme)
@@ -72,7 +62,7 @@ class SlotAdmin(RoleScopedAdmin):
         self.run_service(
             request,
             queryset,
-            lambda slot, actor: services.slot_withdraw(slot=slot, actor=actor, reason=_reason(request)),
+            lambda slot, actor: services.slot_withdraw(slot=slot, actor=actor, reason=action_reason(request)),
             _("%(count)d slots withdrawn."),
         )
 
@@ -109,11 +99,11 @@ def _complete(booking, actor, request):
 
 
 def _no_show(booking, actor, request):
-    services.booking_mark_no_show(booking=booking, actor=actor, reason=_reason(request))
+    services.booking_mark_no_show(booking=booking, actor=actor, reason=action_reason(request))
 
 
 def _cancel(booking, actor, request):
-    services.booking_cancel(booking=booking, actor=actor, reason=_reason(request))
+    services.booking_cancel(booking=booking, actor=actor, reason=action_reason(request))
 
 
 def _letter(booking, actor, request):
@@ -210,7 +200,7 @@ def _risk_confirm(risk, actor, request):
 
 
 def _risk_reject(risk, actor, request):
-    services.risk_reject(risk=risk, actor=actor, reason=_reason(request))
+    services.risk_reject(risk=risk, actor=actor, reason=action_reason(request))
 
 
 @admin.register(Risk)

@@ -1,7 +1,9 @@
 """The staff admin for the shared core, and ``RoleScopedAdmin``, the base every app's admin uses: who may see
 and edit a model is declared by role, every list is narrowed by ``scope``, nothing is hard-deleted."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
@@ -40,6 +42,16 @@ class AuditHistoryInline(GenericTabularInline):
     @admin.display(description=_("actor"))
     def actor_display(self, entry):
         return entry.actor_display
+
+
+class ReasonActionForm(ActionForm):
+    """The admin action bar with a reason field, for actions that record why (cancel, reject, withdraw)."""
+
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+
+def action_reason(request) -> str:
+    return request.POST.get("reason", "").strip()
 
 
 EXPORT_PARAM = "_export"

@@ -7,7 +7,6 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -17,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from programs.admin import AuditHistoryInline, RoleScopedAdmin
+from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason
 from programs.models import User
 from programs.validators import mask_id_number, mask_phone
 
@@ -39,13 +38,8 @@ ORGANISER = (User.Role.ORGANISER,)
 WORKSHOP_STAFF = (User.Role.ORGANISER, User.Role.GRID_WORKER)
 
 
-class ReasonActionForm(ActionForm):
-    reason = forms.CharField(label=_("Reason"), required=False)
+class EmployActionForm(ReasonActionForm):
     start_date = forms.DateField(label=_("Start date (for “employed”)"), required=False)
-
-
-def _reason(request) -> str:
-    return request.POST.get("reason", "").strip()
 
 
 def _status_action(service, description, message, **fixed):
@@ -61,7 +55,7 @@ def _status_action(service, description, message, **fixed):
 
 
 def _set_workshop_status(workshop, actor, request, *, to):
-    services.workshop_set_status(workshop=workshop, to=to, actor=actor, reason=_reason(request))
+    services.workshop_set_status(workshop=workshop, to=to, actor=actor, reason=action_reason(request))
 
 
 @admin.register(Workshop)
@@ -84,6 +78,7 @@ class WorkshopAdmin(RoleScopedAdmin):
             return "—"
         url = reverse("admin:workshops_workshop_report", args=[workshop.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open the printable report"))
+
     actions = [
         _status_action(_set_workshop_status, _("Open"), _("%(count)d workshops opened."), to="open"),
         _status_action(_set_workshop_status, _("Suspend (give a reason)"), _("%(count)d suspended."), to="suspended"),
@@ -161,11 +156,11 @@ class WorkshopAdmin(RoleScopedAdmin):
 
 
 def _close_position(position, actor, request):
-    services.position_close(position=position, actor=actor, reason=_reason(request))
+    services.position_close(position=position, actor=actor, reason=action_reason(request))
 
 
 def _reopen_position(position, actor, request):
-    services.position_reopen(position=position, actor=actor, reason=_reason(request))
+    services.position_reopen(position=position, actor=actor, reason=action_reason(request))
 
 
 @admin.register(Position)
@@ -327,11 +322,11 @@ class ResidentAdmin(RoleScopedAdmin):
 
 
 def _recommend(registration, actor, request):
-    services.registration_recommend(registration=registration, actor=actor, note=_reason(request))
+    services.registration_recommend(registration=registration, actor=actor, note=action_reason(request))
 
 
 def _home_visit(registration, actor, request):
-    services.registration_record_home_visit(registration=registration, actor=actor, note=_reason(request))
+    services.registration_record_home_visit(registration=registration, actor=actor, note=action_reason(request))
 
 
 def _accept(registration, actor, request):
@@ -339,11 +334,11 @@ def _accept(registration, actor, request):
 
 
 def _reject(registration, actor, request):
-    services.registration_reject(registration=registration, actor=actor, reason=_reason(request))
+    services.registration_reject(registration=registration, actor=actor, reason=action_reason(request))
 
 
 def _withdraw(registration, actor, request):
-    services.registration_withdraw(registration=registration, actor=actor, reason=_reason(request))
+    services.registration_withdraw(registration=registration, actor=actor, reason=action_reason(request))
 
 
 def _employ(registration, actor, request):
@@ -365,7 +360,7 @@ class RegistrationAdmin(RoleScopedAdmin):
     list_select_related = ["resident", "position__workshop"]
     autocomplete_fields = ["resident", "position"]
     inlines = [AuditHistoryInline]
-    action_form = ReasonActionForm
+    action_form = EmployActionForm
     actions = [
         _status_action(_recommend, _("Recommend (community recommendation)"), _("%(count)d recommended.")),
         _status_action(_home_visit, _("Record the home visit"), _("%(count)d home visits recorded.")),
@@ -481,7 +476,7 @@ class IncomeRecordAdmin(RoleScopedAdmin):
 
 
 def _cancel_activity(activity, actor, request):
-    services.activity_cancel(activity=activity, actor=actor, reason=_reason(request))
+    services.activity_cancel(activity=activity, actor=actor, reason=action_reason(request))
 
 
 @admin.register(Activity)
