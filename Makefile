@@ -21,11 +21,18 @@ install: $(STAMP)
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# supervisord.conf reads both; the database, the queue and the logs go under VAR_DIR.
+run: export VAR_DIR ?= $(CURDIR)/var
+run: export WEB_BIND ?= 127.0.0.1:8000
 run: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
-	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (admin: /admin/, API docs: /api/docs/)"
-	$(BIN)/honcho --procfile Procfile start
+	@# The broker's tables and queue made now: three processes making them at once can collide (kombu's race).
+	$(BIN)/celery -A programs amqp queue.declare celery >/dev/null
+	@echo "Starting web (gunicorn), worker and beat at http://$(WEB_BIND) (admin: /admin/, API docs: /api/docs/);"
+	@echo "each is restarted if it dies. Ctrl-C stops all three."
+	$(BIN)/supervisord --configuration supervisord.conf
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -33,6 +40,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 bench: install
 	$(BIN)/python -m bench

@@ -6,11 +6,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import exports, services
+from .forms import AdminPasswordChangeForm
 from .models import AuditEntry, Department, Enterprise, Notification, Region, User
+from .roles import STAFF
 from .selectors import scope
 
 
@@ -52,6 +55,50 @@ class ReasonActionForm(ActionForm):
 
 def action_reason(request) -> str:
     return request.POST.get("reason", "").strip()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def service_action(function, description, success_message, *, ask_reason: bool = False, **fixed):
+    """The one way to make an admin action: ``function(obj, actor, request, **fixed)`` is called for each selected
+    row through ``RoleScopedAdmin.run_service``, which reports each refusal by row and goes on with the rest.
+
+    ``ask_reason``: an intermediate page asks for the reason first; ``function`` reads it with ``action_reason``.
+    """
+
+    def run(modeladmin, request, queryset):
+        if ask_reason and "apply" not in request.POST:
+            return _reason_page(modeladmin, request, queryset, ReasonForm(), description)
+        if ask_reason:
+            form = ReasonForm(request.POST)
+            if not form.is_valid():
+                return _reason_page(modeladmin, request, queryset, form, description)
+        modeladmin.run_service(
+            request, queryset, lambda obj, actor: function(obj, actor, request, **fixed), success_message
+        )
+        return None
+
+    run.short_description = description
+    suffix = "_".join(str(value) for value in fixed.values())
+    run.__name__ = f"action_{function.__name__.lstrip('_')}{'_' + suffix if suffix else ''}"
+    return run
+
+
+def _reason_page(modeladmin, request, queryset, form, title):
+    return render(
+        request,
+        "programs/action_reason.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "queryset": queryset,
+            "action": request.POST["action"],
+            "opts": modeladmin.model._meta,
+        },
+    )
 
 
 EXPORT_PARAM = "_export"
@@ -107,11 +154,12 @@ class RoleScopedAdmin(admin.ModelAdmin):
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{obj}: {exc or _('Your role does not allow this.')}", messages.ERROR)
         if done:
             self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
 
 
-STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)
 
 
 @admin.register(Region)
@@ -177,6 +225,15 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Role and scope"), {"fields": ["role", "region", "department", "enterprise", "phone"]}),
     )
+    change_password_form = AdminPasswordChangeForm  # a new password revokes the user's API tokens
+
+    def save_model(self, request, obj, form, change):
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # the service deactivates, revokes the API tokens and writes the audit row
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            services.user_deactivate(user=obj, actor=request.user)
 
     def has_module_permission(self, request):
         return request.user.is_superuser

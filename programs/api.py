@@ -4,18 +4,18 @@ the officer roster and the in-app inbox."""
 import django_filters
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors, services
+from .authentication import ScopedRateThrottle
 from .models import Department, Enterprise, Notification, Region, User
-from .rest import ERROR_RESPONSES, STAFF, HasRole
+from .rest import ERROR_RESPONSES, HasRole, documented
+from .roles import STAFF
 from .validators import mask_phone, normalize_credit_code
 
 # --- Auth ---------------------------------------------------------------------------------------------
@@ -31,7 +31,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Obtain a token with username and password (POST); revoke the caller's token (DELETE)."""
+    """Obtain a token with username and password (POST; it works for ``API_TOKEN_MAX_AGE_DAYS`` days, and a
+    password change revokes it); revoke the caller's token (DELETE)."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
@@ -46,12 +47,11 @@ class TokenView(APIView):
         user = authenticate(request=request._request, **data.validated_data)
         if user is None or not user.is_active:
             raise serializers.ValidationError({"password": [_("Wrong username or password.")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": services.api_token_issue(user=user).key})
 
     @extend_schema(request=None, responses={204: None, **ERROR_RESPONSES})
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        services.api_tokens_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -72,17 +72,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "region", "region_name"]
 
 
-def documented_errors(**actions):
-    """``extend_schema_view`` giving each action its success answer and the error answers it can give."""
-    return extend_schema_view(
-        **{
-            action: extend_schema(responses={status: body, **ERROR_RESPONSES})
-            for action, (status, body) in actions.items()
-        }
-    )
-
-
-@documented_errors(list=(200, RegionSerializer(many=True)), retrieve=(200, RegionSerializer))
+@documented(RegionSerializer, "list", "retrieve")
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RegionSerializer
     filterset_fields = ["level", "parent", "code"]
@@ -93,7 +83,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.region_list()
 
 
-@documented_errors(list=(200, DepartmentSerializer(many=True)), retrieve=(200, DepartmentSerializer))
+@documented(DepartmentSerializer, "list", "retrieve")
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DepartmentSerializer
     filterset_fields = ["kind", "region"]
@@ -162,13 +152,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         return data
 
 
-@documented_errors(
-    list=(200, EnterpriseSerializer(many=True)),
-    retrieve=(200, EnterpriseSerializer),
-    create=(201, EnterpriseSerializer),
-    partial_update=(200, EnterpriseSerializer),
-    update=(200, EnterpriseSerializer),
-)
+@documented(EnterpriseSerializer, "list", "retrieve", "create", "partial_update", "update")
 class EnterpriseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -233,7 +217,7 @@ class MeSerializer(serializers.ModelSerializer):
         ]
 
 
-@documented_errors(get=(200, MeSerializer))
+@documented(MeSerializer, get=200)
 class MeView(generics.RetrieveAPIView):
     """The caller's own profile: role and the region, department or enterprise it is anchored to."""
 
@@ -251,7 +235,7 @@ class OfficerSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "first_name", "last_name", "department", "department_name", "region"]
 
 
-@documented_errors(list=(200, OfficerSerializer(many=True)), retrieve=(200, OfficerSerializer))
+@documented(OfficerSerializer, "list", "retrieve")
 class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
     """Department officers: an officer sees only their own department's roster."""
 
@@ -275,7 +259,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "subject", "body", "sent_at", "read_at"]
 
 
-@documented_errors(list=(200, NotificationSerializer(many=True)), retrieve=(200, NotificationSerializer))
+@documented(NotificationSerializer, "list", "retrieve")
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The caller's in-app notifications, newest first."""
 

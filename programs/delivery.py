@@ -16,9 +16,20 @@ from .validators import mask_phone
 logger = logging.getLogger(__name__)
 
 
+class GatewayError(Exception):
+    """A gateway refused or could not take a message; the outbox retries it later."""
+
+
+# What a delivery may fail with and be retried for: a backend's refusal, and every network failure (smtplib's
+# errors, socket time-outs, refused and reset connections and requests' errors are all OSErrors). Anything else
+# is a bug and stops the sweep loudly; so do Celery's time-limit exceptions, which are none of these.
+DELIVERY_ERRORS = (GatewayError, OSError)
+
+
 class SmsBackend(Protocol):
     """What an SMS gateway adapter implements. ``key`` is the outbox dedupe key: gateways that accept a
-    client message id use it so that a repeat after a crash is dropped at their end."""
+    client message id use it so that a repeat after a crash is dropped at their end. A real adapter sets
+    ``settings.SMS_TIMEOUT`` on its network calls and raises ``GatewayError`` (or lets an OSError through)."""
 
     def send(self, *, phone: str, text: str, key: str) -> None: ...
 

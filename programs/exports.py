@@ -1,5 +1,6 @@
 """Excel and CSV export of what an admin list shows: the same rows (filters, search, scoping) and the same
-columns (``list_display``, so masked fields stay masked), streamed so a large list does not fill memory."""
+columns (``list_display``, so masked fields stay masked), streamed so a large list does not fill memory.
+Every cell passes ``neutralise``: text a stranger typed never becomes a live formula."""
 
 import csv
 import datetime
@@ -15,6 +16,20 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 FORMATS = ("xlsx", "csv")
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection"): such text gets a leading quote.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell value that no spreadsheet runs: text starting with a formula trigger is prefixed with ``'``;
+    numbers, dates and empty cells are kept as they are, so they stay numbers in Excel."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def neutralise_row(row):
+    return [neutralise(value) for value in row]
 
 
 def _cell(model_admin, obj, name):
@@ -48,7 +63,7 @@ def export_rows(model_admin, request, queryset):
 def export_response(model_admin, request, queryset, fmt: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     filename = f"{model_admin.model._meta.model_name}-{stamp}.{fmt}"
-    rows = export_rows(model_admin, request, queryset)
+    rows = (neutralise_row(row) for row in export_rows(model_admin, request, queryset))
     if fmt == "csv":
         # A byte-order mark so that Excel opens the Chinese text as UTF-8.
         def stream():

@@ -15,7 +15,9 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .clientip import client_ip
 from .models import IdempotencyRecord
+from .rest import error_body
 
 HEADER = "Idempotency-Key"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -23,8 +25,6 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 def _error(status, code, message):
-    from .rest import error_body
-
     return JsonResponse(error_body(status=status, code=code, message=message, fields={}), status=status)
 
 
@@ -32,7 +32,7 @@ def _caller_scope(request) -> str:
     credential = (
         request.headers.get("Authorization")
         or request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        or request.META.get("REMOTE_ADDR", "")
+        or client_ip(request)
     )
     return hashlib.sha256(credential.encode()).hexdigest()
 

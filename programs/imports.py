@@ -9,12 +9,17 @@ bad row's errors → confirm → everything saved in one transaction, or nothing
 
 import csv
 import io
+import re
+import zipfile
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar
+from xml.etree.ElementTree import ParseError
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,10 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
-from .models import ImportJob, User
-from .services import audit_record, transition
-from .tasks import enqueue_on_commit, run_import_job
+from .audit import audit_record, transition
+from .models import Enterprise, ImportJob, Region, User
+from .queue import enqueue_on_commit
+from .selectors import scope
+from .validators import normalize_credit_code
 
 IMPORT_SYNC_ROWS = 500
 MAX_ROWS = 100_000
@@ -104,17 +112,15 @@ def importers_for(user: User) -> list[type[Importer]]:
 
 
 def read_sheet(uploaded, columns: list[Column]) -> list[dict[str, str]]:
-    """Rows of an .xlsx or .csv as {column key: text}, matched by the header row's names."""
+    """Rows of an .xlsx or .csv as {column key: text}, matched by the header row's names. Reading stops at the
+    row limit (``MAX_ROWS``): a larger file is refused without being read to its end."""
     name = uploaded.name.lower()
     if name.endswith(".xlsx"):
-        sheet = load_workbook(uploaded, read_only=True, data_only=True).active
-        raw = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        raw = _xlsx_rows(uploaded)
     elif name.endswith(".csv"):
-        text = uploaded.read().decode("utf-8-sig")
-        raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+        raw = _csv_rows(uploaded)
     else:
         raise ValidationError({"file": _("Upload an Excel (.xlsx) or CSV file.")})
-    raw = [row for row in raw if any(row)]
     if not raw:
         raise ValidationError({"file": _("The file is empty.")})
     header = raw[0]
@@ -122,10 +128,91 @@ def read_sheet(uploaded, columns: list[Column]) -> list[dict[str, str]]:
     if missing:
         message = _("The header row lacks the columns: %(columns)s.") % {"columns": "、".join(missing)}
         raise ValidationError({"file": message})
-    if len(raw) - 1 > MAX_ROWS:
-        raise ValidationError({"file": _("At most %(count)d rows can be imported at once.") % {"count": MAX_ROWS}})
     index = {c.key: header.index(c.header) for c in columns if c.header in header}
     return [{key: (row[i] if i < len(row) else "") for key, i in index.items()} for row in raw[1:]]
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError({"file": _("At most %(count)d rows can be imported at once.") % {"count": MAX_ROWS}})
+
+
+def _not_a_spreadsheet() -> ValidationError:
+    return ValidationError({"file": _("This file cannot be read as an Excel (.xlsx) workbook.")})
+
+
+def _first_rows(rows) -> list[list[str]]:
+    """The non-empty rows, header included, refused as soon as there are more than ``MAX_ROWS`` below it."""
+    kept = []
+    for row in rows:
+        if any(row):
+            kept.append(row)
+            if len(kept) > MAX_ROWS + 1:
+                raise _too_many_rows()
+    return kept
+
+
+def _xlsx_rows(uploaded) -> list[list[str]]:
+    _refuse_oversized_xlsx(uploaded)
+    try:
+        workbook = load_workbook(uploaded, read_only=True, data_only=True)
+        try:
+            if workbook.active is None:
+                raise _not_a_spreadsheet()
+            cells = workbook.active.iter_rows(values_only=True)
+            return _first_rows(["" if v is None else str(v).strip() for v in row] for row in cells)
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ParseError, ValueError) as exc:
+        raise _not_a_spreadsheet() from exc
+
+
+# A worksheet's row element, with or without a namespace prefix (not <rowBreaks>).
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_CHUNK = 1 << 20
+
+
+def _refuse_oversized_xlsx(uploaded) -> None:
+    """Before openpyxl parses anything: the workbook's unpacked size, as its zip directory declares it (zipfile
+    never inflates past that), must stay under ``IMPORT_MAX_XLSX_BYTES``, and each worksheet's rows, counted
+    while inflating its XML, under the row limit. A zip bomb or a million-row sheet of a few hundred kilobytes is
+    refused in a fraction of a second instead of being parsed."""
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            members = archive.infolist()
+            if sum(member.file_size for member in members) > settings.IMPORT_MAX_XLSX_BYTES:
+                megabytes = settings.IMPORT_MAX_XLSX_BYTES // (1024 * 1024)
+                message = _("The workbook is too large once unpacked (at most %(megabytes)d MB).")
+                raise ValidationError({"file": message % {"megabytes": megabytes}})
+            for member in members:
+                if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                    _count_rows(archive, member)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _not_a_spreadsheet() from exc
+    uploaded.seek(0)
+
+
+def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    rows, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            # a tag cut by the chunk boundary is counted once, in the window where it ends
+            rows += sum(1 for match in _ROW_TAG.finditer(window) if match.end() > len(tail))
+            if rows > MAX_ROWS + 1:
+                raise _too_many_rows()
+            tail = window[-32:]
+
+
+def _csv_rows(uploaded) -> list[list[str]]:
+    text = io.TextIOWrapper(uploaded, encoding="utf-8-sig", newline="")
+    try:
+        return _first_rows([v.strip() for v in row] for row in csv.reader(text))
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": _("Save the CSV file as UTF-8 and upload it again.")}) from exc
+    except csv.Error as exc:
+        raise ValidationError({"file": _("This file cannot be read as CSV.")}) from exc
+    finally:
+        text.detach()  # the upload stays open: the job keeps it
 
 
 # --- Jobs -------------------------------------------------------------------------------------------
@@ -170,7 +257,7 @@ def import_job_confirm(*, job: ImportJob, actor: User) -> ImportJob:
     )
     if job.total_rows <= IMPORT_SYNC_ROWS:
         return import_job_run(job_id=job.pk)
-    enqueue_on_commit(run_import_job, job.pk)
+    enqueue_on_commit("programs.run_import_job", job.pk)
     return job
 
 
@@ -259,16 +346,10 @@ class EnterpriseImporter(Importer):
 
     def __init__(self, actor):
         super().__init__(actor)
-        from .models import Enterprise, Region
-        from .selectors import scope
-
         self.regions = {r.code: r for r in scope(Region.objects.all(), actor, region="")}
         self.existing_codes = set(Enterprise.objects.exclude(credit_code=None).values_list("credit_code", flat=True))
 
     def clean_row(self, values):
-        from .models import Enterprise
-        from .validators import normalize_credit_code
-
         region = self.regions.get(values["region_code"])
         if region is None:
             raise ValidationError({"region_code": _("No region of yours has this division code.")})
@@ -302,8 +383,6 @@ class EnterpriseImporter(Importer):
         return errors
 
     def save(self, rows):
-        from .models import Enterprise
-
         created = Enterprise.objects.bulk_create([row["enterprise"] for row in rows], batch_size=1000)
         for enterprise in created[:1]:
             audit_record(obj=enterprise, field="imported", old="", new=str(len(created)), actor=self.actor)

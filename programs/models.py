@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .roles import STAFF, Role
 from .validators import validate_credit_code
 
 
@@ -152,13 +153,7 @@ class Enterprise(models.Model):
 class User(AbstractUser):
     """A person who signs in. The role and its anchor (region, department, enterprise) scope every query."""
 
-    class Role(models.TextChoices):
-        COORDINATOR = "coordinator", _("Coordinator")
-        OFFICER = "officer", _("Department officer")
-        ORGANISER = "organiser", _("Workshop organiser")
-        GRID_WORKER = "grid_worker", _("Community / grid worker")
-        ENTERPRISE = "enterprise", _("Enterprise user")
-        RESIDENT = "resident", _("Resident")
+    Role = Role
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     region = models.ForeignKey(
@@ -191,20 +186,24 @@ class User(AbstractUser):
             field, message = needs[self.role]
             if not getattr(self, f"{field}_id"):
                 raise ValidationError({field: message})
-        staff = (self.Role.COORDINATOR, self.Role.OFFICER, self.Role.ORGANISER, self.Role.GRID_WORKER)
-        if self.role in staff and not self.region_id:
+        if self.role in STAFF and not self.region_id:
             raise ValidationError({"region": _("Staff work in a region; choose one.")})
 
 
 class AuditEntry(models.Model):
-    """One change of a status, a grade or another tracked field: what, from, to, who (or the scheduler), why."""
+    """One change of a status, a grade or another tracked field: what, from, to, who (or the scheduler), why.
+    Written once in the transaction of the change and never edited."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
     object_id = models.PositiveBigIntegerField(_("object id"))
     subject = GenericForeignKey("content_type", "object_id")
     field = models.CharField(_("field"), max_length=50, default="status")
-    old_value = models.CharField(_("old value"), max_length=255, blank=True)
-    new_value = models.CharField(_("new value"), max_length=255, blank=True)
+    action = models.CharField(
+        _("action"), max_length=50, blank=True, help_text=_("What was done, e.g. booking.assign.")
+    )
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True, help_text=_("Lists and context, stored whole."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("actor")
     )
@@ -267,6 +266,9 @@ class Notification(models.Model):
     due_at = models.DateTimeField(_("due at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set while a sweep delivers the row: other sweeps leave it alone until the lease ends.
+    claim_token = models.CharField(_("claim"), max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -342,3 +344,71 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} ({self.key})"
+
+
+class IssuedDocument(models.Model):
+    """A document as it was issued (a recommendation letter, a field record, a case document): rendered to PDF
+    once, stored with its SHA-256 and served as stored, never rendered again or edited. A correction is a new
+    version that supersedes this one; the old version stays. Written only by ``programs.documents``."""
+
+    kind = models.CharField(_("kind"), max_length=50, help_text=_("What the document is, e.g. guidance.letter."))
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    number = models.CharField(_("number"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    file = models.FileField(_("PDF file"), max_length=200, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+    reason = models.TextField(_("reason for the new version"), blank=True)
+
+    class Meta:
+        ordering = ["kind", "object_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "version"], name="document_unique_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="document_subject")]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+
+    def __str__(self):
+        return f"{self.number} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("An issued document is never changed; issue a new version instead."))
+        super().save(*args, **kwargs)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a worker ran the heartbeat task: one row, whichever worker took it."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+    hostname = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return f"{self.hostname or self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

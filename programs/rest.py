@@ -1,16 +1,21 @@
 """The REST platform every app's API stands on: one error format, pagination, permissions by role."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .models import User
-from .services import TransitionError
+from .audit import TransitionError
+from .models import Region
+from .roles import STAFF  # noqa: F401  (re-exported: some views still import it from here)
+from .selectors import scope
 
 
 class Pagination(PageNumberPagination):
@@ -32,8 +37,15 @@ def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.APIExcep
     """A service's ValidationError as the API answers it, keeping the service's error code (``slot_full``,
     ``illegal_transition`` …) so that a client can act on it whatever the language of the message."""
     if hasattr(exc, "error_dict"):
-        detail = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
-        return exceptions.ValidationError(detail)
+        detail = {
+            field: [exceptions.ErrorDetail(str(m), code=e.code or "invalid") for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
+        answer = exceptions.ValidationError(detail)
+        # One code across the fields (``letter_issued``, ``field_not_settable`` …) is the answer's code too.
+        codes = {e.code for errors in exc.error_dict.values() for e in errors if e.code}
+        answer.service_code = codes.pop() if len(codes) == 1 else None
+        return answer
     code = getattr(exc, "code", None) or (exc.error_list[0].code if exc.error_list else None)
     message = " ".join(str(m) for m in exc.messages)
     if isinstance(exc, TransitionError):
@@ -73,7 +85,7 @@ def exception_handler(exc, context):
         message = " ".join(str(item) for item in detail)
     else:
         message = str(detail.get("detail", detail)) if isinstance(detail, dict) else str(detail)
-    code = getattr(exc, "default_code", "error")
+    code = getattr(exc, "service_code", None) or getattr(exc, "default_code", "error")
     raw = getattr(exc, "detail", None)
     if isinstance(raw, exceptions.ErrorDetail):
         code = raw.code or code
@@ -132,4 +144,47 @@ class HasRole(permissions.BasePermission):
         return roles == "__all__" or user.role in roles
 
 
-STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)
+
+
+_STANDARD_ANSWERS = {"list": 200, "retrieve": 200, "create": 201, "update": 200, "partial_update": 200, "destroy": 204}
+
+
+def documented(serializer, *actions: str, **custom):
+    """The schema of a viewset's answers, the error answers included: ``actions`` are standard ones (``list``
+    answers many, ``create`` 201, ``destroy`` 204 with no body), ``custom`` are extra actions as
+    ``name=status`` (body: the serializer) or ``name=(status, body)``."""
+    spec = {}
+    for name in actions:
+        status = _STANDARD_ANSWERS[name]
+        body = serializer(many=True) if name == "list" else (None if status == 204 else serializer)
+        spec[name] = extend_schema(responses={status: body, **ERROR_RESPONSES})
+    for name, answer in custom.items():
+        status, body = answer if isinstance(answer, tuple) else (answer, serializer)
+        spec[name] = extend_schema(responses={status: body, **ERROR_RESPONSES})
+    return extend_schema_view(**spec)
+
+
+class IndicatorQuerySerializer(serializers.Serializer):
+    """The one set of parameters of every indicator endpoint: a period and a region inside the caller's scope."""
+
+    start = serializers.DateField(required=False, help_text="First day; defaults to 1 January of this year.")
+    end = serializers.DateField(required=False, help_text="Last day; defaults to today.")
+    region = serializers.IntegerField(
+        required=False, min_value=1, help_text="A region id inside the caller's scope; defaults to all of it."
+    )
+
+    def validate_region(self, value: int) -> Region:
+        user = self.context["request"].user
+        region = scope(Region.objects.filter(pk=value), user, region="").first()
+        if region is None:
+            raise serializers.ValidationError(_("This region is outside yours."), code="region_out_of_scope")
+        return region
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        attrs.setdefault("end", today)
+        attrs.setdefault("start", date(attrs["end"].year, 1, 1))  # the year the period ends in, from 1 January
+        if attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": [_("The end comes before the start.")]}, code="period_reversed")
+        attrs.setdefault("region", None)
+        return attrs

@@ -1,42 +1,41 @@
-"""The beat schedule, declared in one place and written to django-celery-beat's tables after every
-``migrate``. Rows are created when missing and otherwise left alone, so what staff change in the admin
-(an interval, a disabled task) survives deploys; a task removed from this list is disabled."""
+"""The beat schedule, assembled from what each app declares and written to django-celery-beat's tables after
+every ``migrate``.
 
+An app declares its periodic tasks on its AppConfig as ``periodic_tasks = {name: (task, every N seconds)}``;
+the core reads them from the app registry and names no app. Rows are created when missing and otherwise left
+alone, so what staff change in the admin (an interval, a disabled task) survives deploys; a task no app
+declares any more is disabled."""
+
+from django.apps import apps
 from django.db import transaction
-
-# name → (task, every N seconds). Each task is idempotent: running it twice, or in two beats at once, has one effect.
-PERIODIC_TASKS: dict[str, tuple[str, int]] = {
-    # programs
-    "Send due notifications": ("programs.send_due_notifications", 30),
-    "Purge old idempotency keys": ("programs.purge_idempotency_records", 3600),
-    "Re-send stalled imports": ("programs.requeue_stalled_imports", 60),
-    # inspections
-    "Expire observation periods": ("inspections.expire_observation_periods", 3600),
-    "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
-    "Re-send stalled coordinations": ("inspections.requeue_stalled_coordinations", 60),
-    # guidance
-    "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
-    "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
-    # workshops
-    "Remind of waiting workshop registrations": ("workshops.remind_waiting_registrations", 3600),
-    "Expire workshop registrations nobody acted on": ("workshops.expire_registrations", 3600),
-    "Close seasonal workshop positions": ("workshops.close_seasonal_positions", 3600),
-}
+from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
 
-OWN_TASKS = r"^(programs|inspections|guidance|workshops)\."
+def declared_periodic_tasks() -> dict[str, tuple[str, int]]:
+    """Every app's declared periodic tasks, by name. Each task is idempotent: running it twice, or in two beats
+    at once, has one effect."""
+    declared: dict[str, tuple[str, int]] = {}
+    for config in apps.get_app_configs():
+        declared.update(getattr(config, "periodic_tasks", {}))
+    return declared
+
+
+def _own_task_prefixes() -> tuple[str, ...]:
+    return tuple(f"{config.label}." for config in apps.get_app_configs() if hasattr(config, "periodic_tasks"))
 
 
 def schedule_sync() -> None:
-    from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
-
+    declared = declared_periodic_tasks()
     with transaction.atomic():
-        for name, (task, seconds) in PERIODIC_TASKS.items():
+        for name, (task, seconds) in declared.items():
             if PeriodicTask.objects.filter(name=name).exists():
                 continue
             interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
             PeriodicTask.objects.create(name=name, task=task, interval=interval)
         # Only tasks of this project's apps; celery's own (backend_cleanup) are left as they are.
-        stale = PeriodicTask.objects.exclude(name__in=PERIODIC_TASKS).filter(task__regex=OWN_TASKS, enabled=True)
+        own = PeriodicTask.objects.none()
+        for prefix in _own_task_prefixes():
+            own = own | PeriodicTask.objects.filter(task__startswith=prefix)
+        stale = own.exclude(name__in=declared).filter(enabled=True)
         if stale.update(enabled=False):
             PeriodicTasks.update_changed()  # a bulk update sends no signal; tell beat itself

@@ -3,8 +3,17 @@
 from django.db.models import QuerySet
 
 from .models import Department, Enterprise, Notification, Region, User
+from .roles import STAFF, is_staff_role
 
-STAFF_ROLES = {User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER}
+__all__ = [
+    "department_list",
+    "enterprise_list",
+    "is_staff_role",
+    "notification_inbox",
+    "officer_list",
+    "region_list",
+    "scope",
+]
 
 
 def scope(
@@ -32,7 +41,7 @@ def scope(
         if enterprise is None or not user.enterprise_id:
             return queryset.none()
         return queryset.filter(**{enterprise: user.enterprise_id})
-    if user.role not in STAFF_ROLES or user.region_id is None:
+    if user.role not in STAFF or user.region_id is None:
         return queryset.none()
     if region is not None:
         lookup = f"{region}__code__startswith" if region else "code__startswith"  # "" = the rows are regions
@@ -40,10 +49,6 @@ def scope(
     if department is not None and user.role == User.Role.OFFICER:
         queryset = queryset.filter(**{department: user.department_id})
     return queryset
-
-
-def is_staff_role(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES)
 
 
 def region_list() -> QuerySet[Region]:

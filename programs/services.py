@@ -2,143 +2,164 @@
 tracked change writes its audit row through ``audit_record``; every message goes through the outbox."""
 
 import logging
-from collections.abc import Iterable, Mapping
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
-from .delivery import deliver
-from .models import AuditEntry, Department, Enterprise, Notification, Region, User
+from .audit import SCHEDULER, TransitionError, audit_bulk, audit_history, audit_record, bulk_transition, transition
+from .delivery import DELIVERY_ERRORS, deliver
+from .models import Department, Enterprise, Notification, Region, User
 from .validators import normalize_credit_code
+
+# The audit primitives live in programs.audit; they are re-exported here, where every app has found them.
+__all__ = [
+    "ENTERPRISE_FIELDS",
+    "SCHEDULER",
+    "TransitionError",
+    "api_token_issue",
+    "api_tokens_revoke",
+    "audit_bulk",
+    "audit_history",
+    "audit_record",
+    "bulk_transition",
+    "department_create",
+    "enterprise_create",
+    "enterprise_update",
+    "notification_mark_read",
+    "notification_schedule",
+    "notifications_cancel",
+    "notifications_send_due",
+    "refuse_unknown_fields",
+    "region_create",
+    "transition",
+    "user_deactivate",
+    "user_password_change",
+]
 
 logger = logging.getLogger(__name__)
 
-SCHEDULER = "scheduler"
+# Outcomes of a claimed batch are written this often, so that a kill loses few of them.
+OUTCOME_FLUSH = 100
 
 
-class TransitionError(ValidationError):
-    """An illegal move: from a status that does not allow it, or missing what it needs (a reason)."""
+# --- Accounts and API tokens ---------------------------------------------------------------------------
 
 
-# --- Audit ------------------------------------------------------------------------------------------
+def api_token_issue(*, user: User) -> Token:
+    """The user's API token; an expired one (``API_TOKEN_MAX_AGE_DAYS``) is replaced by a new one."""
+    oldest_valid = timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+    Token.objects.filter(user=user, created__lt=oldest_valid).delete()
+    token, _created = Token.objects.get_or_create(user=user)
+    return token
 
 
-def audit_record(
-    *,
-    obj: models.Model,
-    old: str,
-    new: str,
-    actor: User | None,
-    field: str = "status",
-    reason: str = "",
-    actor_label: str = "",
-    at: datetime | None = None,
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
-        object_id=obj.pk,
-        field=field,
-        # A value is a status, a grade or a short list of field names; past the column it is cut, not refused.
-        old_value=str(old or "")[:255],
-        new_value=str(new or "")[:255],
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label="" if actor is not None else (actor_label or SCHEDULER),
-        reason=reason,
-        created_at=at or timezone.now(),
-    )
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens: every client signed in with one must sign in again. Returns how many."""
+    deleted, _per_model = Token.objects.filter(user=user).delete()
+    return deleted
 
 
-def audit_history(obj: models.Model):
-    return (
-        AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False), object_id=obj.pk
-        )
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
-
-
-def transition(
-    *,
-    instance: models.Model,
-    to: str,
-    actor: User | None,
-    allowed: Mapping[str, Iterable[str]],
-    reason: str = "",
-    reason_required: bool = False,
-    field: str = "status",
-    changes: Mapping[str, object] | None = None,
-):
-    """Move ``instance.<field>`` to ``to``: lock the row, re-check the move against ``allowed`` (current
-    status → statuses it may go to), save the field and ``changes``, and write the audit row, atomically.
-
-    Returns the fresh, locked instance. ``actor=None`` means the scheduler did it.
-    """
-    model = type(instance)
+def user_password_change(*, user: User, password: str | None) -> User:
+    """Set the password (``None``: turn password sign-in off) and revoke the user's API tokens, so that a token
+    obtained with the old password stops working. Who changed it is in the admin's history when an
+    administrator did; a user's own change is theirs."""
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=instance.pk)
-        current = getattr(locked, field)
-        if to not in allowed.get(current, ()):
-            raise TransitionError(
-                _("%(object)s cannot go from “%(old)s” to “%(new)s”.")
-                % {
-                    "object": model._meta.verbose_name,
-                    "old": _label(model, field, current),
-                    "new": _label(model, field, to),
-                },
-                code="illegal_transition",
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        api_tokens_revoke(user=user)
+    return user
+
+
+def user_deactivate(*, user: User, actor: User | None) -> User:
+    """Deactivate the account and revoke its API tokens; idempotent (the audit row is written once)."""
+    with transaction.atomic():
+        deactivated = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+        revoked = api_tokens_revoke(user=user)
+        if deactivated:
+            audit_record(
+                obj=user,
+                field="is_active",
+                old="True",
+                new="False",
+                actor=actor,
+                action="user.deactivate",
+                data={"api_tokens_revoked": revoked},
             )
-        if reason_required and not reason.strip():
-            raise TransitionError({"reason": _("Give a reason for this change.")}, code="reason_required")
-        setattr(locked, field, to)
-        update_fields = [field]
-        for name, value in (changes or {}).items():
-            setattr(locked, name, value)
-            update_fields.append(name)
-        locked.save(update_fields=update_fields)
-        audit_record(obj=locked, old=current, new=to, actor=actor, field=field, reason=reason)
-    return locked
-
-
-def _label(model, field, value):
-    choices = dict(model._meta.get_field(field).flatchoices)
-    return choices.get(value, value)
+    user.is_active = False
+    return user
 
 
 # --- Enterprises ------------------------------------------------------------------------------------
 
 
+# What a person may set on an enterprise; the grade follows from findings and is never set by hand.
+ENTERPRISE_FIELDS = (
+    "name",
+    "credit_code",
+    "region",
+    "address",
+    "industry",
+    "size",
+    "is_key",
+    "grid",
+    "micro_grid",
+    "is_four_new",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+)
+
+
+def refuse_unknown_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    """An update service takes the fields it declares and refuses any other by name, so that a caller's typo
+    or a field that is not for it (a grade, a status) is an error, never silently saved or dropped."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            {name: ValidationError(_("This field cannot be set here."), code="field_not_settable") for name in unknown}
+        )
+
+
 def enterprise_create(*, actor: User | None, **fields) -> Enterprise:
     """Create an enterprise after full validation; the credit code is normalised (spaces, case) first."""
-    if fields.get("credit_code"):
-        fields["credit_code"] = normalize_credit_code(fields["credit_code"])
-    else:
-        fields["credit_code"] = None
+    refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
+    fields["credit_code"] = normalize_credit_code(fields["credit_code"]) if fields.get("credit_code") else None
     enterprise = Enterprise(**fields)
     enterprise.full_clean()
     with transaction.atomic():
         enterprise.save()
-        audit_record(obj=enterprise, field="created", old="", new=enterprise.name, actor=actor)
+        audit_record(
+            obj=enterprise, field="created", old="", new=enterprise.name, actor=actor, action="enterprise.create"
+        )
     return enterprise
 
 
 def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -> Enterprise:
+    """Change the fields given (of ``ENTERPRISE_FIELDS``), fully validated, with an audit row naming them."""
+    refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
     if "credit_code" in fields:
         fields["credit_code"] = normalize_credit_code(fields["credit_code"]) or None
-    # The grade follows from findings; it is never set by hand through this path.
-    fields.pop("grade", None)
     with transaction.atomic():
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
         locked.save(update_fields=list(fields) or None)
+        if fields:
+            audit_record(
+                obj=locked, field="updated", old="", new="", actor=actor, action="enterprise.update",
+                data={"fields": sorted(fields)},
+            )
     return locked
 
 
@@ -193,36 +214,6 @@ def notification_schedule(
     )
 
 
-def notification_schedule_for_user(
-    *,
-    user: User,
-    dedupe_key: str,
-    subject: str,
-    body: str,
-    due_at: datetime | None = None,
-    attachments: list[dict] | None = None,
-) -> None:
-    """Tell a person in the app and, when they have an email address, by email too (key ``…:email``)."""
-    notification_schedule(
-        dedupe_key=dedupe_key,
-        channel=Notification.Channel.IN_APP,
-        recipient=user,
-        subject=subject,
-        body=body,
-        due_at=due_at,
-    )
-    if user.email:
-        notification_schedule(
-            dedupe_key=f"{dedupe_key}:email",
-            channel=Notification.Channel.EMAIL,
-            address=user.email,
-            subject=subject,
-            body=body,
-            due_at=due_at,
-            attachments=attachments,
-        )
-
-
 def notifications_cancel(*, dedupe_key_prefix: str) -> int:
     """Cancel the pending messages whose key starts with the prefix (a moved or cancelled booking's reminders)."""
     return Notification.objects.filter(
@@ -233,60 +224,99 @@ def notifications_cancel(*, dedupe_key_prefix: str) -> int:
 def notifications_send_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Deliver due messages; returns how many were sent. Safe to run any number of times at once.
 
-    Each batch is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and marked sent in the same transaction
-    as the delivery: a concurrent sweep skips the claimed rows, and a worker that dies mid-batch rolls back,
-    leaving its rows pending for the next sweep. Backends receive the dedupe key so that a gateway that
-    accepted a message just before the worker died can drop the repeat. On SQLite the IMMEDIATE transaction
-    serialises sweeps instead.
+    No network call happens inside a transaction that holds row locks: a batch is claimed in a short
+    transaction (``SELECT … FOR UPDATE SKIP LOCKED``, then a lease and a claim token written on the rows) and
+    committed; then each message is delivered, and the outcome recorded with a compare-and-set on the token.
+    Another sweep skips rows under a live lease, and the lease outlives the task's hard time limit, so a slow
+    delivery is never handed over twice by two sweeps. A worker killed mid-batch leaves its undelivered rows
+    claimed until the lease ends, then they go out; backends receive the dedupe key so that a gateway can drop
+    the repeat of a message it accepted just before the kill.
     """
-    now = now or timezone.now()
+    due_by = now or timezone.now()
     batch_size = batch_size or settings.OUTBOX_BATCH_SIZE
     sent_total = 0
     while True:
-        with transaction.atomic():
-            batch = list(
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(status=Notification.Status.PENDING, due_at__lte=now)
-                .order_by("due_at", "id")[:batch_size]
-            )
-            if not batch:
-                return sent_total
-            for notification in batch:
-                _deliver_one(notification)
-            sent = [n.pk for n in batch if n.status == Notification.Status.SENT]
-            # Delivered rows in one UPDATE (bulk_update's CASE per field was most of a sweep's time); the few
-            # failures, each with its own back-off and error, row by row.
-            Notification.objects.filter(pk__in=sent).update(
-                status=Notification.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
-            failed = [n for n in batch if n.status != Notification.Status.SENT]
-            Notification.objects.bulk_update(failed, ["status", "attempts", "last_error", "due_at"])
-            sent_total += len(sent)
+        token, batch = _notifications_claim(due_by=due_by, batch_size=batch_size)
+        if not batch:
+            return sent_total
+        sent_total += _notifications_deliver(token, batch)
         if len(batch) < batch_size:
             return sent_total
 
 
-def _deliver_one(notification: Notification) -> None:
-    """Deliver one row and record the outcome on the instance; the sweep writes it back."""
-    notification.attempts += 1
-    try:
-        deliver(notification)
-    except Exception as exc:  # a backend failure must not stop the batch; the row retries later
-        logger.warning(
-            "notification %s delivery failed (attempt %s): %s",
-            notification.pk,
-            notification.attempts,
-            type(exc).__name__,
+def _notifications_claim(*, due_by: datetime, batch_size: int) -> tuple[str, list[Notification]]:
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, due_at__lte=due_by)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("due_at", "id")
+            .values_list("pk", flat=True)[:batch_size]
         )
-        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            notification.status = Notification.Status.FAILED
-        else:
-            notification.due_at = timezone.now() + timedelta(minutes=2**notification.attempts)
-        return
-    notification.status = Notification.Status.SENT
-    notification.sent_at = timezone.now()
-    notification.last_error = ""
+        Notification.objects.filter(pk__in=ids).update(
+            claim_token=token, claimed_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+        )
+    return token, list(Notification.objects.filter(pk__in=ids, claim_token=token).order_by("due_at", "id"))
+
+
+def _notifications_deliver(token: str, batch: list[Notification]) -> int:
+    """Deliver a claimed batch outside any transaction. Outcomes are written every ``OUTCOME_FLUSH`` messages
+    and, in ``finally``, when the task's soft time limit (or any error) stops the batch, so what went out is
+    recorded as sent; a hard kill loses at most the last few outcomes, which the dedupe key covers."""
+    sent: list[int] = []
+    failed: list[Notification] = []
+    sent_total = 0
+    try:
+        for notification in batch:
+            try:
+                deliver(notification)
+            except DELIVERY_ERRORS as exc:  # the gateway or the mail server refused, timed out or hung up
+                _note_failure(notification, exc)
+                failed.append(notification)
+            else:
+                sent.append(notification.pk)
+            if len(sent) + len(failed) >= OUTCOME_FLUSH:
+                sent_total += _record_outcomes(token, sent, failed)
+                sent, failed = [], []
+    finally:
+        sent_total += _record_outcomes(token, sent, failed)
+    return sent_total
+
+
+def _note_failure(notification: Notification, exc: BaseException) -> None:
+    notification.attempts += 1
+    logger.warning(
+        "notification %s delivery failed (attempt %s): %s", notification.pk, notification.attempts, type(exc).__name__
+    )
+    notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        notification.status = Notification.Status.FAILED
+    else:
+        notification.due_at = timezone.now() + timedelta(minutes=2**notification.attempts)
+
+
+def _record_outcomes(token: str, sent: list[int], failed: list[Notification]) -> int:
+    """Write what happened, only on rows this claim still holds (the token is the compare-and-set)."""
+    done = Notification.objects.filter(pk__in=sent, claim_token=token, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+        claim_token="",
+        claimed_until=None,
+    )
+    for notification in failed:
+        Notification.objects.filter(pk=notification.pk, claim_token=token).update(
+            status=notification.status,
+            attempts=notification.attempts,
+            last_error=notification.last_error,
+            due_at=notification.due_at,
+            claim_token="",
+            claimed_until=None,
+        )
+    return done
 
 
 def notification_mark_read(*, notification: Notification, actor: User) -> Notification:

@@ -1,6 +1,6 @@
 """Settings, all from the environment (see the table in README.md).
 
-With nothing set the product runs embedded: SQLite and Celery's filesystem transport under ``var/``.
+With nothing set the product runs embedded: SQLite, and kombu's SQLAlchemy transport on a SQLite file, under ``var/``.
 ``DATABASE_URL`` switches to PostgreSQL, ``CELERY_BROKER_URL`` to Redis, ``CACHE_URL`` to a shared cache.
 ``DJANGO_ENV=production`` refuses to start without a real secret key and allowed hosts.
 """
@@ -9,6 +9,9 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from sqlalchemy.pool import NullPool
+
+from programs.keyfile import read_or_create_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -18,9 +21,14 @@ PRODUCTION = DJANGO_ENV == "production"
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+# Development without SECRET_KEY: a random key made on first start and kept in var/secret_key (0600), never a
+# key anyone else knows. Production refuses to start without one.
 _DEV_SECRET_KEY = "development-only-secret-key-never-use-in-production-0123456789abcdef"
-SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
-DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and not PRODUCTION:
+    SECRET_KEY = read_or_create_secret_key(VAR_DIR / "secret_key")
+# Off unless asked for (DEBUG=1): Django's debug pages list every URL pattern and settings.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -33,7 +41,15 @@ if PRODUCTION:
         raise ImproperlyConfigured("DEBUG: must be off in production.")
 
 INSTALLED_APPS = [
-    "programs.admin_config.ProgramsAdminConfig",
+    # This project's apps first: among apps, the first listed wins both a template name and a translation, so
+    # our own labels ("name" → 姓名/名称) are never renamed by a third-party catalogue (django-celery-beat's
+    # "name" → "任务名"), and the portal's admin templates (the dashboard, the site header) override the admin's.
+    "portal",
+    "programs",
+    "inspections",
+    "guidance",
+    "workshops",
+    "portal.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,14 +63,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
-    "programs",
-    "inspections",
-    "guidance",
-    "workshops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: a NUL byte or undecodable bytes in the path or query answer 400 before anything reads them.
+    "programs.middleware.RejectMalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,11 +80,13 @@ MIDDLEWARE = [
     "programs.idempotency.IdempotencyKeyMiddleware",
     # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429 page instead of a bare 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Per-address limit of the sign-in forms (SIGN_IN_RATE), before django-axes counts the attempt.
+    "programs.middleware.SignInRateLimitMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of every login.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "programs.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "programs.wsgi.application"
 AUTH_USER_MODEL = "programs.User"
 LOGIN_URL = "login"
@@ -145,8 +161,22 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One username from one address: five people behind one proxy, or one person mistyping, lock out nobody else.
+# SIGN_IN_RATE limits one address whatever usernames it tries.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A wrong password during a lock-out is refused without being counted, so it does not restart the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# The client's address behind the trusted proxies (TRUSTED_PROXIES), for axes, ratelimit and the API throttles.
+AXES_CLIENT_IP_CALLABLE = "programs.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "programs.clientip.client_ip"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated). Empty: none, and
+# REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+SIGN_IN_RATE = env.str("SIGN_IN_RATE", default="20/m")
+SIGN_IN_VIEWS = ["login", "admin:login"]
+# API tokens stop working this many days after they were issued; a password change or deactivation revokes them.
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "programs.views.locked_out"
 
@@ -175,6 +205,8 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# An .xlsx to import may unpack to at most this many bytes (a zip bomb is refused before it is parsed).
+IMPORT_MAX_XLSX_BYTES = env.int("IMPORT_MAX_XLSX_BYTES", default=100 * 1024 * 1024)
 
 # --- Mail and SMS -----------------------------------------------------------------------------------
 # Embedded default: every email is written to var/mail/ instead of being sent.
@@ -185,23 +217,22 @@ if EMAIL_CONFIG.get("EMAIL_FILE_PATH") and not EMAIL_CONFIG["EMAIL_FILE_PATH"].s
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@programs.example.cn")
 SMS_BACKEND = env.str("SMS_BACKEND", default="programs.delivery.LoggingSmsBackend")
+# Every network call of a delivery has a time-out, so that a stalled server costs one message, not a sweep.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
 # The outbox sweep: how many rows one sweep claims, and how retries back off.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # --- Celery -----------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir / "queue"),
-        "data_folder_out": str(_queue_dir / "queue"),
-        "processed_folder": str(_queue_dir / "processed"),
-        "control_folder": str(_queue_dir / "control"),  # else broadcast files land in the working directory
-        "store_processed": False,
-    }
+# Embedded default: kombu's SQLAlchemy transport on a SQLite file. A message is a row written in one transaction
+# and taken with BEGIN IMMEDIATE, so a reader never sees half a message (the filesystem transport's worker died
+# reading a half-written file). NullPool: no SQLite connection is kept open across the prefork pool's fork;
+# a writer waits up to 30 s for another's lock.
+SQLITE_BROKER_TRANSPORT_OPTIONS = {"poolclass": NullPool, "connect_args": {"timeout": 30}}
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery.sqlite3'}")
+if CELERY_BROKER_URL.startswith(("sqla+sqlite:", "sqlalchemy+sqlite:")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = SQLITE_BROKER_TRANSPORT_OPTIONS
 else:
     # Fail fast when the broker is down: the outbox keeps the work, a request must not hang on it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
@@ -211,6 +242,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# An outbox row claimed by a sweep stays its own this long: past the hard time limit, so that the sweep that
+# claimed it has certainly finished or been killed before another may deliver it.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60)
+# /healthz reports the worker down when no worker has run the 30-second heartbeat task for this many seconds.
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=120)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -219,13 +255,14 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# How long a request waits for the broker when it queues a task after commit; the outbox covers the rest.
-CELERY_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "timeout": 2}
+# How long a request waits for the broker when it queues a task after commit; the sweeps cover the rest.
+# Only the keywords kombu's Connection.ensure() takes (a "timeout" key made every publish raise TypeError).
+CELERY_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "programs.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -239,8 +276,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "programs.rest.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "programs.authentication.AnonRateThrottle",
+        "programs.authentication.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/minute"),
@@ -294,14 +331,25 @@ if PRODUCTION:
 
 # --- Logging: never personal data; the formatters log ids, not names or ID numbers ----------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Every handler carries the personal-data filter (ID numbers, mobile numbers, signed-link tokens masked in the
+# message, its arguments and its traceback); Django's own loggers lose their default handlers and go through it
+# too, and so does the Celery worker (it keeps these handlers instead of installing its own).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"personal_data": {"()": "programs.log_masking.PersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["personal_data"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each of its seven rendering steps at INFO; its warnings stay.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Product rules that an office may tune ------------------------------------------------------------
 # Demo accounts share this password; printed by `make run`, never used outside the demo.

@@ -1,0 +1,46 @@
+"""Who is calling the API: expiring tokens, and the throttles counting anonymous callers by their real address.
+
+A module of its own because REST framework imports its default authentication and throttle classes while
+``rest_framework.views`` is being imported: these classes cannot live in ``programs.rest``, which imports it.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions, throttling
+
+from .clientip import client_ip
+
+
+class ExpiringTokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token, refused (and deleted) once older than ``API_TOKEN_MAX_AGE_DAYS``: the phone signs in again.
+    A password change or a deactivation deletes the user's tokens (``services.api_tokens_revoke``)."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS):
+            type(token).objects.filter(pk=token.pk).delete()
+            raise exceptions.AuthenticationFailed(_("The token has expired; sign in again."), code="token_expired")
+        return user, token
+
+
+class _ClientAddress:
+    """Anonymous callers counted by their address behind the trusted proxies (``programs.clientip``), not by
+    REST framework's own reading, which believes any X-Forwarded-For a caller sends."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class AnonRateThrottle(_ClientAddress, throttling.AnonRateThrottle):
+    pass
+
+
+class UserRateThrottle(_ClientAddress, throttling.UserRateThrottle):
+    pass
+
+
+class ScopedRateThrottle(_ClientAddress, throttling.ScopedRateThrottle):
+    pass
