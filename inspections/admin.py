@@ -1,15 +1,13 @@
 """The staff admin of the inspections app: scoped by role, statuses changed only through actions that call
 the services, history inline, coloured grade badges."""
 
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import AuditHistoryInline, RoleScopedAdmin
-from programs.models import Grade, User
+from programs.admin import AuditHistoryInline, RoleScopedAdmin, action_reason, service_action
+from programs.models import Grade
+from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 
 from . import services
 from .models import (
@@ -25,10 +23,6 @@ from .models import (
     PlanEntry,
 )
 
-STAFF = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER)
-COORDINATOR = (User.Role.COORDINATOR,)
-OFFICERS = (User.Role.COORDINATOR, User.Role.OFFICER)
-
 
 def grade_badge(grade: str, label: str):
     return format_html('<span class="badge {}" style="{}">{}</span>', grade, BADGE_STYLE.get(grade, ""), label)
@@ -42,17 +36,6 @@ BADGE_STYLE = {
 }
 
 
-class ServiceAdmin(RoleScopedAdmin):
-    """Admin actions call the services; a refusal by role is reported, not a 403 page."""
-
-    def run_service(self, request, queryset, service, success_message, **kwargs):
-        try:
-            return super().run_service(request, queryset, service, success_message, **kwargs)
-        except PermissionDenied as exc:
-            self.message_user(request, str(exc) or _("Your role does not allow this."), messages.ERROR)
-            return None
-
-
 class LenientInline(admin.TabularInline):
     model = LenientListEntry
     extra = 0
@@ -62,7 +45,7 @@ class LenientInline(admin.TabularInline):
 @admin.register(InspectionItem)
 class InspectionItemAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = COORDINATOR
+    edit_roles = COORDINATORS
     list_display = ["code", "name", "department", "field", "simple", "is_active"]
     list_filter = ["simple", "is_active", "field", "department__kind"]
     search_fields = ["code", "name", "field"]
@@ -74,36 +57,36 @@ class InspectionItemAdmin(RoleScopedAdmin):
         return InspectionItem.objects.select_related("department")  # the catalogue is reference data
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+# The admin actions: each calls the service for one selected row (``service_action`` reports refusals by row).
 
 
-def _with_reason(modeladmin, request, queryset, service, title, success):
-    """An action that asks for a reason on an intermediate page, then calls the service for each row."""
-    if "apply" in request.POST:
-        form = ReasonForm(request.POST)
-        if form.is_valid():
-            modeladmin.run_service(request, queryset, service, success, reason=form.cleaned_data["reason"])
-            return None
-    else:
-        form = ReasonForm()
-    return render(
-        request,
-        "inspections/admin_reason.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "queryset": queryset,
-            "action": request.POST["action"],
-            "opts": modeladmin.model._meta,
-        },
-    )
+def _submit_entry(entry, actor, request):
+    services.plan_entry_submit(entry=entry, actor=actor)
+
+
+def _cut_entry(entry, actor, request):
+    services.plan_entry_cut(entry=entry, actor=actor, reason=action_reason(request))
+
+
+def _reinstate_entry(entry, actor, request):
+    services.plan_entry_reinstate(entry=entry, actor=actor, reason=action_reason(request))
+
+
+def _start_inspection(inspection, actor, request):
+    services.inspection_start(inspection=inspection, actor=actor)
+
+
+def _complete_inspection(inspection, actor, request):
+    services.inspection_complete(inspection=inspection, actor=actor)
+
+
+def _cancel_inspection(inspection, actor, request):
+    services.inspection_cancel(inspection=inspection, actor=actor, reason=action_reason(request))
 
 
 @admin.register(PlanEntry)
-class PlanEntryAdmin(ServiceAdmin):
-    view_roles = OFFICERS
+class PlanEntryAdmin(RoleScopedAdmin):
+    view_roles = ENFORCEMENT
     edit_roles = ()
     scope_paths = {"region": "enterprise__region", "department": "department_id"}
     list_display = ["enterprise", "department", "month", "mode", "status", "cut_reason", "delegated", "inspection"]
@@ -115,18 +98,11 @@ class PlanEntryAdmin(ServiceAdmin):
     inlines = [AuditHistoryInline]
     actions = ["submit", "coordinate_month", "cut", "reinstate"]
 
-    @admin.action(description=_("Submit the selected drafts"))
-    def submit(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda e, actor: services.plan_entry_submit(entry=e, actor=actor),
-            _("%(count)s submitted."),
-        )
+    submit = service_action(_submit_entry, _("Submit the selected drafts"), _("%(count)s submitted."))
 
     @admin.action(description=_("Coordinate the months of the selected entries (my region)"))
     def coordinate_month(self, request, queryset):
-        if not (request.user.is_superuser or request.user.role == User.Role.COORDINATOR):
+        if not (request.user.is_superuser or request.user.role in COORDINATORS):
             self.message_user(request, _("Only a coordinator coordinates."), messages.ERROR)
             return
         region = request.user.region or queryset.first().enterprise.region
@@ -136,32 +112,18 @@ class PlanEntryAdmin(ServiceAdmin):
                 request, _("Coordination of %(month)s queued (#%(id)s).") % {"month": f"{month:%Y-%m}", "id": run.pk}
             )
 
-    @admin.action(description=_("Cut the selected submitted entries"))
-    def cut(self, request, queryset):
-        return _with_reason(
-            self,
-            request,
-            queryset,
-            lambda e, actor, reason: services.plan_entry_cut(entry=e, actor=actor, reason=reason),
-            _("Cut plan entries"),
-            _("%(count)s cut."),
-        )
-
-    @admin.action(description=_("Override the cut: carry out the selected entries"))
-    def reinstate(self, request, queryset):
-        return _with_reason(
-            self,
-            request,
-            queryset,
-            lambda e, actor, reason: services.plan_entry_reinstate(entry=e, actor=actor, reason=reason),
-            _("Reinstate cut entries"),
-            _("%(count)s reinstated."),
-        )
+    cut = service_action(_cut_entry, _("Cut the selected submitted entries"), _("%(count)s cut."), ask_reason=True)
+    reinstate = service_action(
+        _reinstate_entry,
+        _("Override the cut: carry out the selected entries"),
+        _("%(count)s reinstated."),
+        ask_reason=True,
+    )
 
 
 @admin.register(Coordination)
 class CoordinationAdmin(RoleScopedAdmin):
-    view_roles = COORDINATOR
+    view_roles = COORDINATORS
     scope_paths = {"region": "region"}
     list_display = [
         "region",
@@ -195,8 +157,8 @@ class FindingInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ServiceAdmin):
-    view_roles = OFFICERS
+class InspectionAdmin(RoleScopedAdmin):
+    view_roles = ENFORCEMENT
     scope_paths = {"region": "enterprise__region", "department": "departments"}
     list_display = ["enterprise", "month", "week_start", "is_joint", "lead_department", "status", "code_shown"]
     list_filter = ["status", "is_joint", "month", "lead_department__kind"]
@@ -225,39 +187,14 @@ class InspectionAdmin(ServiceAdmin):
             return "—"
         return format_html('<a href="/inspections/{}/code/">{}</a>', obj.pk, services.format_code(obj.code))
 
-    @admin.action(description=_("Show the code and start"))
-    def start(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda i, actor: services.inspection_start(inspection=i, actor=actor),
-            _("%(count)s started."),
-        )
-
-    @admin.action(description=_("Complete"))
-    def complete(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda i, actor: services.inspection_complete(inspection=i, actor=actor),
-            _("%(count)s completed."),
-        )
-
-    @admin.action(description=_("Cancel with a reason"))
-    def cancel(self, request, queryset):
-        return _with_reason(
-            self,
-            request,
-            queryset,
-            lambda i, actor, reason: services.inspection_cancel(inspection=i, actor=actor, reason=reason),
-            _("Cancel inspections"),
-            _("%(count)s cancelled."),
-        )
+    start = service_action(_start_inspection, _("Show the code and start"), _("%(count)s started."))
+    complete = service_action(_complete_inspection, _("Complete"), _("%(count)s completed."))
+    cancel = service_action(_cancel_inspection, _("Cancel with a reason"), _("%(count)s cancelled."), ask_reason=True)
 
 
 @admin.register(Finding)
 class FindingAdmin(RoleScopedAdmin):
-    view_roles = OFFICERS
+    view_roles = ENFORCEMENT
     scope_paths = {"region": "enterprise__region", "department": "inspection__departments"}
     list_display = ["enterprise", "item", "severity", "deadline", "overdue", "status", "lenient_proposed", "decision"]
     list_filter = ["severity", "status", "decision", "lenient_proposed"]
@@ -276,7 +213,7 @@ class FindingAdmin(RoleScopedAdmin):
 
 @admin.register(ObservationPeriod)
 class ObservationPeriodAdmin(RoleScopedAdmin):
-    view_roles = OFFICERS
+    view_roles = ENFORCEMENT
     scope_paths = {"region": "finding__enterprise__region", "department": "finding__inspection__departments"}
     list_display = ["finding", "starts_on", "ends_on", "days", "status"]
     list_filter = ["status"]
@@ -286,9 +223,9 @@ class ObservationPeriodAdmin(RoleScopedAdmin):
 
 
 @admin.register(GradePolicy)
-class GradePolicyAdmin(ServiceAdmin):
+class GradePolicyAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = COORDINATOR
+    edit_roles = COORDINATORS
     list_display = ["badge", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]
     fields = ["grade", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]
     readonly_fields = ["grade", "updated_at"]

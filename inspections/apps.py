@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InspectionsConfig(AppConfig):
     name = "inspections"
     verbose_name = _("Enterprise inspections")
+
+    # name → (task, every N seconds); the core writes them to the beat schedule (programs.schedule).
+    periodic_tasks = {
+        "Expire observation periods": ("inspections.expire_observation_periods", 3600),
+        "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
+        "Re-send stalled coordinations": ("inspections.requeue_stalled_coordinations", 60),
+    }

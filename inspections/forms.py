@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .codes import CODE_LENGTH, normalize_code
 from .models import EVIDENCE_EXTENSIONS
-from .services import CODE_LENGTH, normalize_code
 
 
 class VerifyForm(forms.Form):

@@ -14,8 +14,8 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySe
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from programs.models import AuditEntry, Enterprise, Grade, User
-from programs.services import SCHEDULER
+from programs.models import Enterprise, Grade, User
+from programs.services import SCHEDULER, audit_bulk
 
 from .models import Finding, GradeChange, GradePolicy, Inspection
 
@@ -81,7 +81,7 @@ def annotate_target_grade(queryset: QuerySet, *, today: date | None = None) -> Q
 
 def _write_changes(rows, *, new: str, cause: str, actor: User | None, reason: str, now, inspection=None, finding=None):
     """The history of a set of changes: a GradeChange and an audit row each, in bulk."""
-    content_type = ContentType.objects.get_for_model(Enterprise)
+    rows = list(rows)
     GradeChange.objects.bulk_create(
         [
             GradeChange(
@@ -99,23 +99,7 @@ def _write_changes(rows, *, new: str, cause: str, actor: User | None, reason: st
         ],
         batch_size=CHUNK,
     )
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                content_type=content_type,
-                object_id=pk,
-                field="grade",
-                old_value=old,
-                new_value=new,
-                actor=actor,
-                actor_label="" if actor else SCHEDULER,
-                reason=reason,
-                created_at=now,
-            )
-            for pk, old in rows
-        ],
-        batch_size=CHUNK,
-    )
+    audit_bulk(model=Enterprise, changes=rows, new=new, field="grade", actor=actor, reason=reason, at=now)
 
 
 # --- One enterprise, in the transaction that changed its findings ---------------------------------------
@@ -200,9 +184,9 @@ def _move_in_one_statement(changing: QuerySet, *, grade: str, now, content_type:
             INSERT INTO inspections_gradechange (enterprise_id, old_grade, new_grade, cause, reason, changed_at)
             SELECT id, old, %s, %s, '', %s FROM changed
         )
-        INSERT INTO programs_auditentry (content_type_id, object_id, field, old_value, new_value, actor_id,
-                                         actor_label, reason, created_at)
-        SELECT %s, id, 'grade', old, %s, NULL, %s, '', %s FROM changed
+        INSERT INTO programs_auditentry (content_type_id, object_id, field, action, old_value, new_value, data,
+                                         actor_id, actor_label, reason, created_at)
+        SELECT %s, id, 'grade', '', old, %s, '{{}}', NULL, %s, '', %s FROM changed
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(

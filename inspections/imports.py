@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from programs.imports import Column, Importer, register
 from programs.models import Department, Enterprise, User
+from programs.roles import ENFORCEMENT
 from programs.selectors import scope
 from programs.validators import normalize_credit_code
 
@@ -25,7 +26,7 @@ class PlanEntryImporter(Importer):
 
     kind = "plan_entries"
     label = gettext_lazy("Plan entries")
-    roles = (User.Role.OFFICER, User.Role.COORDINATOR)
+    roles = ENFORCEMENT
     columns: ClassVar[list[Column]] = [
         Column("credit_code", "统一社会信用代码", required=True),
         Column("month", "月份", required=True),

@@ -12,6 +12,7 @@ from programs.models import Enterprise, Grade, Region, User
 from programs.selectors import scope
 
 from . import grades
+from .codes import normalize_code
 from .models import (
     Coordination,
     Finding,
@@ -24,7 +25,6 @@ from .models import (
     ObservationPeriod,
     PlanEntry,
 )
-from .services import normalize_code
 
 
 def percent(part: int, whole: int, places: int = 1) -> float | None:

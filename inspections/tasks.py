@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from programs.queue import resend_stalled
+
 from . import grades, services
 
 
@@ -25,7 +27,4 @@ def reconcile_grades() -> dict:
 def requeue_stalled_coordinations() -> int:
     """Coordinations still queued a while after they were started (their task was lost to a broker outage)
     are sent again; the run claims the row, so one sent twice runs once."""
-    coordination_ids = list(services.stalled_coordinations().values_list("pk", flat=True))
-    for coordination_id in coordination_ids:
-        coordinate_month.delay(coordination_id)
-    return len(coordination_ids)
+    return resend_stalled(task_name="inspections.coordinate_month", queryset=services.stalled_coordinations())

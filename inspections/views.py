@@ -19,14 +19,13 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from programs.models import User
+from programs.roles import ENFORCEMENT_AND_ENTERPRISE, require_role
 from programs.selectors import officer_list
 from programs.views import rate_limited
 
 from . import selectors, services
 from .forms import EvidenceForm, VerifyForm
 from .models import Inspection
-
-CODE_SCREEN_ROLES = (User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ENTERPRISE)
 
 
 def _verdict(inspection: Inspection | None) -> str:
@@ -81,8 +80,7 @@ def _qr_svg(url: str) -> str:
 def code_screen(request, pk):
     """The officer's screen (and printable sheet) with the inspection code as a QR code: for the roles that
     read inspections in the API (coordinators, officers, the inspected enterprise)."""
-    if not (request.user.is_superuser or request.user.role in CODE_SCREEN_ROLES):
-        raise PermissionDenied(_("Your role does not allow this."))
+    require_role(request.user, *ENFORCEMENT_AND_ENTERPRISE)
     inspection = get_object_or_404(selectors.inspection_list(user=request.user), pk=pk)
     if not inspection.code:
         raise Http404(_("This inspection has no code yet: schedule it first."))

@@ -4,12 +4,6 @@ from inspections.grades import grade_policies_ensure
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Officers and coordinators are made in every test here; their passwords need not be strong."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _grade_policies(request):
     """The migration's policy rows, made again where a transactional test has flushed the tables."""
     marker = request.node.get_closest_marker("django_db")

@@ -12,7 +12,7 @@ from programs.models import Grade
 from programs.rest import HasRole
 from tests.factories import EnterpriseFactory
 
-from .builders import MONTH, Cast, inspection_in_progress, submitted_entry
+from .factories import MONTH, InspectionFactory, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,6 @@ def test_every_inspections_view_declares_its_roles(view):
     assert "read_roles" in vars(view) and "allowed_roles" in vars(view)
 
 
-@pytest.fixture
-def cast():
-    return Cast()
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -56,14 +51,14 @@ def cast():
     ],
 )
 def test_admin_lists_open_for_coordinators_and_officers(cast, client, url):
-    inspection_in_progress(cast)
+    InspectionFactory(cast=cast)
     for user in (cast.coordinator, cast.market_officer):
         client.force_login(user)
         assert client.get(url).status_code == 200, (url, user.role)
 
 
 def test_an_officer_sees_only_inspections_of_their_department_in_the_admin(cast, client):
-    inspection_in_progress(cast)
+    InspectionFactory(cast=cast)
     client.force_login(cast.fire_officer)
     assert cast.enterprise.name not in client.get("/admin/inspections/inspection/").content.decode()
     client.force_login(cast.market_officer)
@@ -80,7 +75,7 @@ def test_the_grade_admin_shows_coloured_badges(cast, client):
 
 
 def test_cancelling_from_the_admin_asks_for_a_reason_and_calls_the_service(cast, client):
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, actor=cast.market_officer)
     services.month_coordinate(region=cast.enterprise.region, month=MONTH, actor=cast.coordinator)
     inspection = Inspection.objects.get()
     client.force_login(cast.coordinator)
@@ -94,7 +89,7 @@ def test_cancelling_from_the_admin_asks_for_a_reason_and_calls_the_service(cast,
 
 
 def test_coordinating_from_the_admin_queues_the_month(cast, client, django_capture_on_commit_callbacks):
-    entry = submitted_entry(
+    entry = PlanEntryFactory(
         department=cast.market,
         enterprise=cast.enterprise,
         month=timezone.localdate().replace(day=1) + timedelta(days=40),

@@ -11,15 +11,15 @@ from inspections import services
 from inspections.models import Finding, Inspection, PlanEntry
 from tests.factories import EnterpriseFactory, enterprise_user, region_tree
 
-from .builders import Cast, ItemFactory, inspection_in_progress, submitted_entry
+from .factories import InspectionFactory, ItemFactory, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast(settings, tmp_path):
+def cast(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return Cast()
+    return cast
 
 
 def test_an_officer_plans_and_submits_through_the_api(cast, api_as):
@@ -39,7 +39,7 @@ def test_an_officer_plans_and_submits_through_the_api(cast, api_as):
 
 def test_the_coordinator_queues_a_month_and_follows_its_progress(cast, api_as, django_capture_on_commit_callbacks):
     month = timezone.localdate().replace(day=1)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
     client = api_as(cast.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post("/api/v1/coordinations/", {"region": "330212000000", "month": month.isoformat()})
@@ -56,7 +56,7 @@ def test_the_coordinator_queues_a_month_and_follows_its_progress(cast, api_as, d
 
 def test_the_officer_mobile_flow_from_schedule_to_reinspection(cast, api_as):
     month = timezone.localdate().replace(day=1)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
     services.month_coordinate(region=cast.enterprise.region, month=month, actor=cast.coordinator)
     inspection = Inspection.objects.get()
     phone = api_as(cast.market_officer)
@@ -110,16 +110,16 @@ def test_the_officer_mobile_flow_from_schedule_to_reinspection(cast, api_as):
 
 
 def test_an_illegal_move_through_the_api_is_a_409(cast, api_as):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     answer = api_as(cast.market_officer).post(f"/api/v1/inspections/{inspection.pk}/start/")
     assert answer.status_code == 409
     assert answer.json()["error"]["code"]
 
 
 def test_an_enterprise_user_sees_only_its_own_inspections_and_findings(cast, api_as):
-    mine = inspection_in_progress(cast)
+    mine = InspectionFactory(cast=cast)
     other_enterprise = EnterpriseFactory(region=cast.enterprise.region)
-    theirs = inspection_in_progress(cast, enterprise=other_enterprise)
+    theirs = InspectionFactory(cast=cast, enterprise=other_enterprise)
     for inspection in (mine, theirs):
         services.finding_record(
             inspection=inspection,
@@ -142,7 +142,7 @@ def test_an_enterprise_user_sees_only_its_own_inspections_and_findings(cast, api
 
 
 def test_another_department_s_officer_does_not_see_the_inspection(cast, api_as):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     assert api_as(cast.fire_officer).get(f"/api/v1/inspections/{inspection.pk}/").status_code == 404
     assert api_as(cast.coordinator).get(f"/api/v1/inspections/{inspection.pk}/").status_code == 200
 
@@ -150,7 +150,7 @@ def test_another_department_s_officer_does_not_see_the_inspection(cast, api_as):
 def _make_inspections(cast, n):
     for _ in range(n):
         enterprise = EnterpriseFactory(region=cast.enterprise.region)
-        inspection = inspection_in_progress(cast, enterprise=enterprise)
+        inspection = InspectionFactory(cast=cast, enterprise=enterprise)
         services.finding_record(
             inspection=inspection,
             item=inspection.items.first(),
@@ -186,18 +186,21 @@ def test_list_endpoints_keep_a_constant_query_count(cast, api_as, django_assert_
 
 def test_indicator_endpoints_answer_for_a_region_and_period(cast, api_as):
     month = timezone.localdate().replace(day=1)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
     services.month_coordinate(region=cast.enterprise.region, month=month, actor=cast.coordinator)
     client = api_as(cast.coordinator)
-    query = f"?start={month.isoformat()}&end={timezone.localdate().isoformat()}&region=330212000000"
+    county = region_tree()["county"]  # regions are asked for by id, like every indicator endpoint's
+    query = f"?start={month.isoformat()}&end={timezone.localdate().isoformat()}&region={county.pk}"
     plans = client.get(f"/api/v1/indicators/inspections/{query}").json()["plan_entries"]
     assert (plans["submitted"], plans["executed"], plans["cut"]) == (2, 1, 1)
     assert (plans["coordination_rate"], plans["reduction_rate"]) == (50.0, 50.0)
     grade_figures = client.get(f"/api/v1/indicators/grades/{query}").json()
     assert grade_figures["enterprises"]["gray"] == 1
-    region_tree("330902", "定海区")
-    assert client.get("/api/v1/indicators/grades/?region=330902000000").status_code == 400
-    assert client.get("/api/v1/indicators/grades/?region=339999000000").status_code == 404
+    elsewhere = region_tree("330902", "定海区")["county"]
+    assert client.get(f"/api/v1/indicators/grades/?region={elsewhere.pk}").status_code == 400
+    unknown = client.get("/api/v1/indicators/grades/?region=999999")
+    assert unknown.status_code == 400  # an unknown region id is a bad parameter, named
+    assert "region" in unknown.json()["error"]["fields"]
     assert client.get("/api/v1/indicators/inspections/?start=2024-02-01&end=2024-01-01").status_code == 400
     assert PlanEntry.objects.count() == 2

@@ -8,16 +8,12 @@ from inspections import services
 from inspections.models import Coordination, Inspection, PlanEntry
 from programs.models import Department, Grade
 from programs.services import TransitionError
+from tests.conftest import failures, released_together
 from tests.factories import DepartmentFactory, EnterpriseFactory, officer
 
-from .builders import MONTH, Cast, ItemFactory, submitted_entry
+from .factories import MONTH, ItemFactory, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast():
-    return Cast()
 
 
 def coordinate(cast, month=MONTH):
@@ -26,8 +22,8 @@ def coordinate(cast, month=MONTH):
 
 def test_entries_of_two_departments_for_one_enterprise_become_one_joint_inspection(cast):
     fire_item, market_item = ItemFactory(department=cast.fire), ItemFactory(department=cast.market)
-    a = submitted_entry(department=cast.fire, enterprise=cast.enterprise, items=[fire_item])
-    b = submitted_entry(department=cast.market, enterprise=cast.enterprise, items=[market_item])
+    a = PlanEntryFactory(department=cast.fire, enterprise=cast.enterprise, items=[fire_item])
+    b = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, items=[market_item])
 
     run = coordinate(cast)
 
@@ -51,17 +47,17 @@ def test_entries_of_two_departments_for_one_enterprise_become_one_joint_inspecti
 
 def test_the_comprehensive_enforcement_bureau_leads_when_it_takes_part(cast):
     bureau = DepartmentFactory(name="综合行政执法局", kind=Department.Kind.COMPREHENSIVE_ENFORCEMENT)
-    submitted_entry(
+    PlanEntryFactory(
         department=cast.market, enterprise=cast.enterprise, items=ItemFactory.create_batch(3, department=cast.market)
     )
-    submitted_entry(department=bureau, enterprise=cast.enterprise)
+    PlanEntryFactory(department=bureau, enterprise=cast.enterprise)
     coordinate(cast)
     assert Inspection.objects.get().lead_department == bureau
 
 
 def test_a_second_entry_of_the_same_department_is_cut_as_a_duplicate(cast):
-    first = submitted_entry(department=cast.market, enterprise=cast.enterprise)
-    second = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    first = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
+    second = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     first.refresh_from_db()
     second.refresh_from_db()
@@ -73,17 +69,17 @@ def test_a_second_entry_of_the_same_department_is_cut_as_a_duplicate(cast):
 
 def test_entries_for_different_enterprises_make_separate_single_inspections(cast):
     other = EnterpriseFactory(region=cast.enterprise.region)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
-    submitted_entry(department=cast.market, enterprise=other)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=other)
     coordinate(cast)
     assert Inspection.objects.count() == 2
     assert not Inspection.objects.filter(is_joint=True).exists()
 
 
 def test_rerunning_coordination_changes_nothing(cast):
-    submitted_entry(department=cast.fire, enterprise=cast.enterprise)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.fire, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     before = list(PlanEntry.objects.order_by("pk").values_list("status", "inspection_id", "cut_reason"))
 
@@ -95,9 +91,9 @@ def test_rerunning_coordination_changes_nothing(cast):
 
 
 def test_an_entry_submitted_after_coordination_joins_the_enterprise_s_inspection(cast):
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
-    late = submitted_entry(department=cast.fire, enterprise=cast.enterprise)
+    late = PlanEntryFactory(department=cast.fire, enterprise=cast.enterprise)
     coordinate(cast)
     inspection = Inspection.objects.get()
     late.refresh_from_db()
@@ -132,7 +128,7 @@ def test_a_green_enterprise_outside_the_sample_is_left_alone(cast):
         status=InspectionModel.Status.COMPLETED,
         completed_at=timezone.make_aware(timezone.datetime(2024, 5, 20, 10)),
     )
-    entry = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    entry = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     entry.refresh_from_db()
     assert (entry.status, entry.cut_reason) == (PlanEntry.Status.CUT, PlanEntry.CutReason.LEAVE_ALONE)
@@ -142,15 +138,15 @@ def test_a_green_enterprise_outside_the_sample_is_left_alone(cast):
 def test_enterprises_of_other_colours_are_never_left_alone(cast, grade):
     cast.enterprise.grade = grade
     cast.enterprise.save()
-    entry = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    entry = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     entry.refresh_from_db()
     assert entry.status == PlanEntry.Status.EXECUTED
 
 
 def test_the_coordinator_can_override_a_cut_and_the_entry_gets_an_inspection(cast):
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
-    duplicate = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
+    duplicate = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     duplicate.refresh_from_db()
     with pytest.raises(TransitionError):
@@ -165,8 +161,8 @@ def test_the_coordinator_can_override_a_cut_and_the_entry_gets_an_inspection(cas
 
 
 def test_only_a_coordinator_can_override_a_cut(cast):
-    submitted_entry(department=cast.market, enterprise=cast.enterprise)
-    duplicate = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
+    duplicate = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     from django.core.exceptions import PermissionDenied
 
@@ -185,7 +181,7 @@ def test_only_a_coordinator_can_override_a_cut(cast):
     ],
 )
 def test_illegal_plan_entry_moves_are_refused(cast, status, move):
-    entry = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    entry = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     PlanEntry.objects.filter(pk=entry.pk).update(status=status)
     entry.refresh_from_db()
     calls = {
@@ -228,7 +224,7 @@ def test_an_officer_cannot_plan_for_another_department(cast):
 
 
 def test_cancelling_an_inspection_cuts_its_entries_with_the_reason(cast):
-    entry = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    entry = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     coordinate(cast)
     inspection = Inspection.objects.get()
     with pytest.raises(TransitionError):
@@ -245,34 +241,14 @@ def test_cancelling_an_inspection_cuts_its_entries_with_the_reason(cast):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinations_of_the_same_month_at_once_execute_each_entry_once(cast):
-    import threading
-
-    from django.db import connection
-
     enterprises = EnterpriseFactory.create_batch(8, region=cast.enterprise.region)
     for enterprise in enterprises:
-        submitted_entry(department=cast.market, enterprise=enterprise, actor=cast.market_officer)
-        submitted_entry(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
-        submitted_entry(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
-    barrier = threading.Barrier(2)
-    errors = []
+        PlanEntryFactory(department=cast.market, enterprise=enterprise, actor=cast.market_officer)
+        PlanEntryFactory(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
+        PlanEntryFactory(department=cast.fire, enterprise=enterprise, actor=cast.fire_officer)
+    results = released_together([lambda: coordinate(cast)] * 2)
 
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            coordinate(cast)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
-    assert not errors
+    assert not failures(results)
     assert Inspection.objects.count() == 8
     assert PlanEntry.objects.filter(status=PlanEntry.Status.EXECUTED).count() == 16
     assert PlanEntry.objects.filter(status=PlanEntry.Status.CUT).count() == 8

@@ -1,7 +1,6 @@
 """The four-colour grade: derived from findings in the same transaction, historied with its cause, reconciled
 by a set-based sweep, and driving who is due for inspection."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -13,16 +12,12 @@ from inspections import grades, services
 from inspections.models import Finding, GradeChange, GradePolicy, Inspection
 from inspections.tasks import reconcile_grades
 from programs.models import AuditEntry, Enterprise, Grade
+from tests.conftest import failures, released_together
 from tests.factories import EnterpriseFactory
 
-from .builders import Cast, ItemFactory, inspection_in_progress
+from .factories import InspectionFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cast():
-    return Cast()
 
 
 def find(inspection, cast, severity, *, item=None, deadline=None):
@@ -46,7 +41,7 @@ def test_an_enterprise_never_inspected_is_gray(cast):
 
 
 def test_a_completed_inspection_without_findings_turns_gray_to_green(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     assert grade_of(cast.enterprise) == Grade.GRAY  # not inspected until it is completed
     services.inspection_complete(inspection=inspection, actor=cast.market_officer)
     assert grade_of(cast.enterprise) == Grade.GREEN
@@ -60,7 +55,7 @@ def test_a_completed_inspection_without_findings_turns_gray_to_green(cast):
 
 
 def test_a_general_issue_makes_it_yellow_and_a_major_hazard_red_at_once(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     general = find(inspection, cast, Finding.Severity.GENERAL)
     assert grade_of(cast.enterprise) == Grade.YELLOW
     major = find(inspection, cast, Finding.Severity.MAJOR)
@@ -70,7 +65,7 @@ def test_a_general_issue_makes_it_yellow_and_a_major_hazard_red_at_once(cast):
 
 
 def test_red_turns_yellow_then_green_as_re_inspections_verify_rectification(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     general = find(inspection, cast, Finding.Severity.GENERAL)
     major = find(inspection, cast, Finding.Severity.MAJOR)
     services.inspection_complete(inspection=inspection, actor=cast.market_officer)
@@ -96,7 +91,7 @@ def test_red_turns_yellow_then_green_as_re_inspections_verify_rectification(cast
 
 
 def test_a_rectified_yellow_enterprise_turns_green(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     finding = find(inspection, cast, Finding.Severity.GENERAL)
     services.inspection_complete(inspection=inspection, actor=cast.market_officer)
     services.finding_reinspect(finding=finding, actor=cast.market_officer, rectified=True)
@@ -106,10 +101,10 @@ def test_a_rectified_yellow_enterprise_turns_green(cast):
 
 def test_guidance_visits_and_their_risks_never_touch_the_grade(cast):
     from guidance.models import Risk
-    from tests.guidance.factories import book, make_slot, make_theme
+    from tests.guidance.factories import BookingFactory, SlotFactory
 
-    booking = book(
-        make_slot(make_theme(), region=cast.enterprise.region.parent.parent),
+    booking = BookingFactory(
+        slot=SlotFactory(region=cast.enterprise.region.parent.parent),
         business_name=cast.enterprise.name,
         credit_code=cast.enterprise.credit_code,
         not_registered=False,
@@ -143,7 +138,7 @@ def _stale_findings(enterprises, cast, *, severity, deadline=None):
 
 def test_an_overdue_general_issue_escalates_to_red_after_the_grace_period(cast):
     grace = GradePolicy.objects.get(grade=Grade.YELLOW).escalation_grace_days
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     finding = find(inspection, cast, Finding.Severity.GENERAL)
     Finding.objects.filter(pk=finding.pk).update(deadline=timezone.localdate() - timedelta(days=grace))
     assert grades.grades_reconcile() == {"red": 0, "yellow": 0, "green": 0, "gray": 0}
@@ -195,25 +190,9 @@ def test_the_sweep_s_statement_count_does_not_grow_with_the_enterprises(cast):
 def test_two_overlapping_sweeps_have_one_effect(cast):
     enterprises = EnterpriseFactory.create_batch(30)
     _stale_findings(enterprises, cast, severity=Finding.Severity.MAJOR)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    results = released_together([grades.grades_reconcile] * 2)
 
-    def sweep():
-        try:
-            barrier.wait(timeout=10)
-            results.append(grades.grades_reconcile())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors
+    assert not failures(results)
     assert sorted(r["red"] for r in results) == [0, 30]
     assert GradeChange.objects.count() == 30
     assert Enterprise.objects.filter(pk__in=[e.pk for e in enterprises], grade=Grade.RED).count() == 30

@@ -8,9 +8,10 @@ from django.utils import timezone
 from inspections import selectors, services
 from inspections.models import Finding, Inspection, PlanEntry
 from programs.models import Region
+from tests.cast import Cast
 from tests.factories import EnterpriseFactory, region_tree
 
-from .builders import Cast, ItemFactory, inspection_in_progress
+from .factories import InspectionFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +86,9 @@ def test_the_table_follows_real_coordination():
 
 def test_code_shown_rate_and_findings_by_severity():
     cast = Cast()
-    shown = inspection_in_progress(cast)
+    shown = InspectionFactory(cast=cast)
     not_shown_enterprise = EnterpriseFactory(region=cast.enterprise.region)
-    other = inspection_in_progress(cast, enterprise=not_shown_enterprise)
+    other = InspectionFactory(cast=cast, enterprise=not_shown_enterprise)
     Inspection.objects.filter(pk=other.pk).update(code_shown_at=None)
     for severity in (Finding.Severity.MAJOR, Finding.Severity.GENERAL, Finding.Severity.GENERAL):
         services.finding_record(
@@ -106,7 +107,7 @@ def test_code_shown_rate_and_findings_by_severity():
 
 def test_indicators_respect_the_callers_region():
     cast = Cast()
-    inspection_in_progress(cast)
+    InspectionFactory(cast=cast)
     elsewhere = region_tree("330902", "定海区")["county"]
     from tests.factories import coordinator
 

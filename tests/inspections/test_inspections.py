@@ -21,18 +21,13 @@ from programs.models import AuditEntry
 from programs.services import TransitionError
 from tests.factories import EnterpriseFactory
 
-from .builders import MONTH, Cast, ItemFactory, inspection_in_progress, submitted_entry
+from .factories import MONTH, InspectionFactory, ItemFactory, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cast():
-    return Cast()
-
-
 def planned(cast, month=MONTH):
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, month=month, actor=cast.market_officer)
     services.month_coordinate(region=cast.enterprise.region, month=month, actor=cast.coordinator)
     return Inspection.objects.get(month=month)
 
@@ -45,7 +40,7 @@ def test_scheduling_gives_an_unguessable_unique_code(cast):
     codes = set()
     for n in range(30):
         enterprise = EnterpriseFactory(region=cast.enterprise.region)
-        submitted_entry(department=cast.market, enterprise=enterprise, actor=cast.market_officer)
+        PlanEntryFactory(department=cast.market, enterprise=enterprise, actor=cast.market_officer)
     services.month_coordinate(region=cast.enterprise.region, month=MONTH, actor=cast.coordinator)
     for inspection in Inspection.objects.order_by("pk"):
         assert inspection.code is None
@@ -74,7 +69,7 @@ def test_a_week_must_start_on_a_monday_and_officers_belong_to_the_departments(ca
 
 
 def test_the_code_is_shown_on_arrival_once_with_time_and_officer(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     first_time = inspection.code_shown_at
     assert inspection.code_shown_by == cast.market_officer
     again = services.inspection_show_code(inspection=inspection, actor=cast.market_officer)
@@ -123,7 +118,7 @@ def test_illegal_inspection_transitions_are_refused(cast, status, move):
 
 
 def test_every_inspection_transition_writes_an_audit_row(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     services.inspection_complete(inspection=inspection, actor=cast.market_officer, summary="all fine")
     moves = list(
         AuditEntry.objects.filter(object_id=inspection.pk, content_type__model="inspection", field="status")
@@ -135,8 +130,8 @@ def test_every_inspection_transition_writes_an_audit_row(cast):
 
 def test_a_department_of_simple_items_only_is_served_by_delegation_and_its_plan_counts(cast):
     simple_fire_item = ItemFactory(department=cast.fire, simple=True, name="灭火器是否在有效期")
-    fire_entry = submitted_entry(department=cast.fire, enterprise=cast.enterprise, items=[simple_fire_item])
-    market_entry = submitted_entry(department=cast.market, enterprise=cast.enterprise)
+    fire_entry = PlanEntryFactory(department=cast.fire, enterprise=cast.enterprise, items=[simple_fire_item])
+    market_entry = PlanEntryFactory(department=cast.market, enterprise=cast.enterprise)
     services.month_coordinate(region=cast.enterprise.region, month=MONTH, actor=cast.coordinator)
     inspection = Inspection.objects.get()
     fire_entry.refresh_from_db()
@@ -159,7 +154,7 @@ def test_a_department_of_simple_items_only_is_served_by_delegation_and_its_plan_
 
 def test_another_department_s_ordinary_item_cannot_be_checked_on_its_behalf(cast):
     ordinary_fire_item = ItemFactory(department=cast.fire, simple=False)
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     inspection.items.add(ordinary_fire_item)
     with pytest.raises(ValidationError):
         services.item_check_record(inspection=inspection, item=ordinary_fire_item, actor=cast.market_officer)
@@ -186,7 +181,7 @@ def test_a_finding_needs_the_inspection_in_progress(cast):
 
 def test_a_finding_keeps_its_photos_and_marks_the_item_not_compliant(cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     photo = SimpleUploadedFile("scene.jpg", b"\xff\xd8\xff\xe0jpeg", content_type="image/jpeg")
     finding = record(inspection, cast, photos=[photo])
     assert finding.photos.count() == 1
@@ -196,7 +191,7 @@ def test_a_finding_keeps_its_photos_and_marks_the_item_not_compliant(cast, setti
 def test_a_first_violation_of_a_listed_item_is_proposed_as_no_penalty(cast):
     item = ItemFactory(department=cast.market)
     listed = LenientListEntry.objects.create(item=item, kind=LenientListEntry.Kind.FIRST_VIOLATION, lookback_days=365)
-    inspection = inspection_in_progress(cast, items=[item])
+    inspection = InspectionFactory(cast=cast, items=[item])
     finding = record(inspection, cast, item=item)
     assert (finding.lenient_proposed, finding.lenient_entry) == (True, listed)
 
@@ -204,10 +199,10 @@ def test_a_first_violation_of_a_listed_item_is_proposed_as_no_penalty(cast):
 def test_an_earlier_violation_within_the_window_means_no_proposal(cast):
     item = ItemFactory(department=cast.market)
     LenientListEntry.objects.create(item=item, kind=LenientListEntry.Kind.FIRST_VIOLATION, lookback_days=365)
-    earlier_inspection = inspection_in_progress(cast, items=[item], month=MONTH)
+    earlier_inspection = InspectionFactory(cast=cast, items=[item], month=MONTH)
     earlier = record(earlier_inspection, cast, item=item)
     Finding.objects.filter(pk=earlier.pk).update(recorded_at=timezone.now() - timedelta(days=100))
-    inspection = inspection_in_progress(cast, items=[item])
+    inspection = InspectionFactory(cast=cast, items=[item])
     finding = record(inspection, cast, item=item)
     assert (finding.lenient_proposed, finding.lenient_entry) == (False, None)
 
@@ -215,22 +210,22 @@ def test_an_earlier_violation_within_the_window_means_no_proposal(cast):
 def test_a_violation_older_than_the_window_does_not_count(cast):
     item = ItemFactory(department=cast.market)
     LenientListEntry.objects.create(item=item, kind=LenientListEntry.Kind.FIRST_VIOLATION, lookback_days=365)
-    earlier_inspection = inspection_in_progress(cast, items=[item], month=MONTH)
+    earlier_inspection = InspectionFactory(cast=cast, items=[item], month=MONTH)
     earlier = record(earlier_inspection, cast, item=item)
     Finding.objects.filter(pk=earlier.pk).update(recorded_at=timezone.now() - timedelta(days=400))
-    finding = record(inspection_in_progress(cast, items=[item]), cast, item=item)
+    finding = record(InspectionFactory(cast=cast, items=[item]), cast, item=item)
     assert finding.lenient_proposed
 
 
 def test_an_unlisted_item_is_never_proposed(cast):
-    finding = record(inspection_in_progress(cast), cast)
+    finding = record(InspectionFactory(cast=cast), cast)
     assert finding.lenient_proposed is False
 
 
 def test_the_officer_s_decision_is_recorded_either_way(cast):
     item = ItemFactory(department=cast.market)
     LenientListEntry.objects.create(item=item, kind=LenientListEntry.Kind.MINOR_VIOLATION)
-    inspection = inspection_in_progress(cast, items=[item])
+    inspection = InspectionFactory(cast=cast, items=[item])
     proposed = record(inspection, cast, item=item)
     with pytest.raises(ValidationError):
         services.finding_decide(finding=proposed, decision=Finding.Decision.PENALTY, actor=cast.market_officer)
@@ -257,7 +252,7 @@ def test_rectification_evidence_then_a_verifying_reinspection_closes_the_finding
     from tests.factories import enterprise_user
 
     settings.MEDIA_ROOT = tmp_path
-    finding = record(inspection_in_progress(cast), cast)
+    finding = record(InspectionFactory(cast=cast), cast)
     boss = enterprise_user(cast.enterprise)
     services.evidence_submit(
         finding=finding,
@@ -283,7 +278,7 @@ def test_rectification_evidence_then_a_verifying_reinspection_closes_the_finding
 def test_another_enterprise_cannot_submit_evidence(cast):
     from tests.factories import enterprise_user
 
-    finding = record(inspection_in_progress(cast), cast)
+    finding = record(InspectionFactory(cast=cast), cast)
     with pytest.raises(PermissionDenied):
         services.evidence_submit(finding=finding, actor=enterprise_user(), note="not mine")
 
@@ -291,7 +286,7 @@ def test_another_enterprise_cannot_submit_evidence(cast):
 def test_overdue_findings_are_visible(cast):
     from inspections import selectors
 
-    finding = record(inspection_in_progress(cast), cast)
+    finding = record(InspectionFactory(cast=cast), cast)
     Finding.objects.filter(pk=finding.pk).update(deadline=timezone.localdate() - timedelta(days=1))
     finding.refresh_from_db()
     assert finding.is_overdue
@@ -301,7 +296,7 @@ def test_overdue_findings_are_visible(cast):
 def test_a_closed_finding_takes_no_more_evidence_or_decisions_out_of_order(cast):
     from tests.factories import enterprise_user
 
-    finding = record(inspection_in_progress(cast), cast)
+    finding = record(InspectionFactory(cast=cast), cast)
     services.finding_reinspect(finding=finding, actor=cast.market_officer, rectified=True)
     with pytest.raises(TransitionError):
         services.evidence_submit(finding=finding, actor=enterprise_user(cast.enterprise), note="late")

@@ -13,21 +13,20 @@ from programs.models import AuditEntry, Notification
 from programs.services import TransitionError
 from tests.factories import EnterpriseFactory, enterprise_user
 
-from .builders import Cast, inspection_in_progress
+from .factories import InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast():
-    cast = Cast()
+def cast(cast):
     cast.enterprise = EnterpriseFactory(is_four_new=True, contact_email="boss@example.cn")
     cast.boss = enterprise_user(cast.enterprise)
     return cast
 
 
 def finding_for(cast):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     return services.finding_record(
         inspection=inspection,
         item=inspection.items.first(),

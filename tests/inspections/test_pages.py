@@ -10,14 +10,13 @@ from inspections import services
 from inspections.models import Finding, Inspection, RectificationEvidence
 from tests.factories import EnterpriseFactory, enterprise_user
 
-from .builders import Cast, inspection_in_progress
+from .factories import InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast():
-    cast = Cast()
+def cast(cast):
     cast.enterprise.contact_phone = "13912345678"
     cast.enterprise.contact_name = "潘经理"
     cast.enterprise.save()
@@ -25,7 +24,7 @@ def cast():
 
 
 def test_a_valid_code_shows_enterprise_departments_and_date_but_no_findings_or_people(cast, client):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     services.finding_record(
         inspection=inspection,
         item=inspection.items.first(),
@@ -50,7 +49,7 @@ def test_a_valid_code_shows_enterprise_departments_and_date_but_no_findings_or_p
 
 
 def test_a_code_typed_with_dashes_and_lowercase_is_found(cast, client):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     typed = services.format_code(inspection.code).lower()
     answer = client.get("/verify/", {"code": typed})
     assert answer.status_code == 302 and answer["Location"].endswith(f"/verify/{inspection.code}/")
@@ -66,7 +65,7 @@ def test_a_wrong_code_gets_a_clear_page(cast, client):
 
 
 def test_a_cancelled_or_past_week_code_is_not_valid(cast, client):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     Inspection.objects.filter(pk=inspection.pk).update(status=Inspection.Status.CANCELLED)
     assert "badge red" in client.get(f"/verify/{inspection.code}/").content.decode()
     Inspection.objects.filter(pk=inspection.pk).update(
@@ -75,9 +74,8 @@ def test_a_cancelled_or_past_week_code_is_not_valid(cast, client):
     assert "badge yellow" in client.get(f"/verify/{inspection.code}/").content.decode()
 
 
-def test_the_verify_page_is_rate_limited(cast, client, settings, monkeypatch):
-    # A cache of this test's own, and one instant: no other process clears the counter, no window ends mid-test.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "verify"}}
+def test_the_verify_page_is_rate_limited(cast, client, own_cache, monkeypatch):
+    # A cache of its own, and one instant: no other process clears the counter, no window ends mid-test.
     monkeypatch.setattr("django_ratelimit.core.time.time", lambda: 1_800_000_000.0)
     for _ in range(20):
         client.get("/verify/ABCDEFGHJKMNPQRSTUVW/")
@@ -85,7 +83,7 @@ def test_the_verify_page_is_rate_limited(cast, client, settings, monkeypatch):
 
 
 def test_the_officer_screen_shows_the_code_as_a_qr_and_text(cast, client):
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     client.force_login(cast.market_officer)
     page = client.get(f"/inspections/{inspection.pk}/code/")
     assert page.status_code == 200
@@ -97,7 +95,7 @@ def test_the_officer_screen_shows_the_code_as_a_qr_and_text(cast, client):
 
 def test_the_enterprise_area_lists_own_findings_and_accepts_evidence_once(cast, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     finding = services.finding_record(
         inspection=inspection,
         item=inspection.items.first(),
@@ -106,7 +104,7 @@ def test_the_enterprise_area_lists_own_findings_and_accepts_evidence_once(cast, 
         deadline=timezone.localdate() + timedelta(days=3),
         actor=cast.market_officer,
     )
-    other = inspection_in_progress(cast, enterprise=EnterpriseFactory(region=cast.enterprise.region))
+    other = InspectionFactory(cast=cast, enterprise=EnterpriseFactory(region=cast.enterprise.region))
     theirs = services.finding_record(
         inspection=other,
         item=other.items.first(),
@@ -138,7 +136,7 @@ def test_organisers_and_grid_workers_do_not_open_the_code_screen(cast, client):
     from programs.models import User
     from tests.factories import UserFactory
 
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     for role in (User.Role.ORGANISER, User.Role.GRID_WORKER):
         client.force_login(UserFactory(role=role))
         assert client.get(f"/inspections/{inspection.pk}/code/").status_code == 403
@@ -147,8 +145,8 @@ def test_organisers_and_grid_workers_do_not_open_the_code_screen(cast, client):
 
 
 def test_an_enterprise_user_opens_only_its_own_code_screen(cast, client):
-    mine = inspection_in_progress(cast)
-    theirs = inspection_in_progress(cast, enterprise=EnterpriseFactory(region=cast.enterprise.region))
+    mine = InspectionFactory(cast=cast)
+    theirs = InspectionFactory(cast=cast, enterprise=EnterpriseFactory(region=cast.enterprise.region))
     client.force_login(enterprise_user(cast.enterprise))
     assert client.get(f"/inspections/{mine.pk}/code/").status_code == 200
     assert client.get(f"/inspections/{theirs.pk}/code/").status_code == 404

@@ -8,14 +8,15 @@ from django.utils import timezone
 from inspections import services
 from inspections.models import Coordination, Inspection
 from inspections.tasks import requeue_stalled_coordinations
-from tests.inspections.builders import MONTH, Cast, submitted_entry
+from tests.cast import Cast
+from tests.inspections.factories import MONTH, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_coordination_whose_task_was_lost_is_sent_again_and_runs_once():
     cast = Cast()
-    submitted_entry(department=cast.market, enterprise=cast.enterprise, actor=cast.market_officer)
+    PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, actor=cast.market_officer)
     coordination = services.coordination_start(region=cast.enterprise.region, month=MONTH, actor=cast.coordinator)
     # on_commit never runs inside this test's transaction: exactly what a lost publish looks like
     assert requeue_stalled_coordinations() == 0  # too recent to call stalled

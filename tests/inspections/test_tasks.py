@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from inspections.models import Coordination, Inspection
 from inspections.tasks import coordinate_month
+from tests.cast import Cast
 from tests.conftest import CeleryWorker, wait_until
 from tests.factories import EnterpriseFactory
 
-from .builders import Cast, submitted_entry
+from .factories import PlanEntryFactory
 
 
 @pytest.mark.postgres
@@ -19,8 +20,8 @@ def test_a_month_coordinated_by_a_worker_reports_its_progress(tmp_path):
     cast = Cast()
     month = timezone.localdate().replace(day=1)
     for enterprise in EnterpriseFactory.create_batch(5, region=cast.enterprise.region):
-        submitted_entry(department=cast.market, enterprise=enterprise, month=month, actor=cast.market_officer)
-        submitted_entry(department=cast.fire, enterprise=enterprise, month=month, actor=cast.fire_officer)
+        PlanEntryFactory(department=cast.market, enterprise=enterprise, month=month, actor=cast.market_officer)
+        PlanEntryFactory(department=cast.fire, enterprise=enterprise, month=month, actor=cast.fire_officer)
     run = Coordination.objects.create(
         region=cast.enterprise.region.parent.parent, month=month, started_by=cast.coordinator
     )

@@ -3,15 +3,16 @@
 import pytest
 
 from inspections.services import format_code
+from tests.cast import Cast
 from tests.factories import officer
-from tests.inspections.builders import Cast, inspection_in_progress
+from tests.inspections.factories import InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_officer_prints_the_week_with_each_visits_code(client):
     cast = Cast()
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     client.force_login(cast.market_officer)
     page = client.get("/inspections/week/", {"week": inspection.week_start.isoformat()})
     assert page.status_code == 200
@@ -22,7 +23,7 @@ def test_an_officer_prints_the_week_with_each_visits_code(client):
 
 def test_another_officers_week_is_not_listed(client):
     cast = Cast()
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     client.force_login(officer(cast.fire))
     page = client.get("/inspections/week/", {"week": inspection.week_start.isoformat()})
     assert cast.enterprise.name not in page.text
@@ -30,7 +31,7 @@ def test_another_officers_week_is_not_listed(client):
 
 def test_a_coordinator_prints_an_officers_week(client):
     cast = Cast()
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     client.force_login(cast.coordinator)
     page = client.get(
         "/inspections/week/", {"week": inspection.week_start.isoformat(), "officer": cast.market_officer.pk}

@@ -1,0 +1,210 @@
+"""Inspections: the officer's mobile flow from the week's schedule to the findings."""
+
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from programs.models import User
+from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
+
+from .. import selectors, services
+from ..models import Finding, Inspection, InspectionItem
+from ._common import InspectionReasonSerializer
+from .findings import FindingSerializer
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class OfficerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+
+
+class ItemRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.IntegerField(source="department_id")
+    simple = serializers.BooleanField()
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    enterprise_address = serializers.CharField(source="enterprise.address", read_only=True)
+    lead_department_name = serializers.CharField(source="lead_department.name", read_only=True)
+    departments = DepartmentRefSerializer(many=True, read_only=True)
+    officers = OfficerRefSerializer(many=True, read_only=True)
+    items = ItemRefSerializer(many=True, read_only=True)
+    code = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "enterprise_address",
+            "month",
+            "week_start",
+            "visit_date",
+            "is_joint",
+            "lead_department",
+            "lead_department_name",
+            "departments",
+            "officers",
+            "items",
+            "mode",
+            "status",
+            "code",
+            "verify_url",
+            "code_shown_at",
+            "started_at",
+            "completed_at",
+            "cancel_reason",
+            "summary",
+        ]
+
+    def get_code(self, inspection) -> str:
+        return services.format_code(inspection.code)
+
+    def get_verify_url(self, inspection) -> str | None:
+        if not inspection.code:
+            return None
+        return self.context["request"].build_absolute_uri(f"/verify/{inspection.code}/")
+
+
+class InspectionFilter(django_filters.FilterSet):
+    when = django_filters.ChoiceFilter(
+        choices=[("today", "today"), ("week", "week")], method="filter_when", label="today or week"
+    )
+    mine = django_filters.BooleanFilter(method="filter_mine", label="assigned to me")
+
+    class Meta:
+        model = Inspection
+        fields = ["status", "month", "week_start", "enterprise", "is_joint"]
+
+    def filter_when(self, queryset, name, value):
+        today = timezone.localdate()
+        week = selectors.inspections_this_week(queryset, today=today)
+        if value == "week":
+            return week
+        return week.filter(visit_date=today) | queryset.filter(status=Inspection.Status.IN_PROGRESS)
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(officers=self.request.user) if value else queryset
+
+
+class ScheduleSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    visit_date = serializers.DateField(required=False, allow_null=True)
+    officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role=User.Role.OFFICER), many=True)
+
+
+class CompleteSerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CheckSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.all())
+    compliant = serializers.BooleanField(default=True)
+
+
+class CheckAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.IntegerField(source="item_id")
+    checked_by_department = serializers.IntegerField(source="checked_by_department_id")
+    on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
+    compliant = serializers.BooleanField()
+
+
+class FindingCreateSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.all())
+    severity = serializers.ChoiceField(choices=Finding.Severity.choices)
+    description = serializers.CharField()
+    deadline = serializers.DateField()
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+@documented(InspectionSerializer, "list", "retrieve")
+class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Inspections: officers see their department's (``when=today|week``, ``mine=true``), coordinators their
+    region's, an enterprise user its own. Officers schedule, show the code, start, check items, record findings
+    and complete."""
+
+    serializer_class = InspectionSerializer
+    permission_classes = [HasRole]
+    read_roles = ENFORCEMENT_AND_ENTERPRISE
+    allowed_roles = ENFORCEMENT
+    filterset_class = InspectionFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.inspection_list(user=self.request.user)
+
+    def _answer(self, inspection, code=status.HTTP_200_OK):
+        return Response(self.get_serializer(self.get_queryset().get(pk=inspection.pk)).data, status=code)
+
+    @extend_schema(request=ScheduleSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        data = ScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = services.inspection_schedule(
+            inspection=self.get_object(), actor=request.user, **data.validated_data
+        )
+        return self._answer(inspection)
+
+    @extend_schema(request=None, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="show-code")
+    def show_code(self, request, pk=None):
+        return self._answer(services.inspection_show_code(inspection=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._answer(services.inspection_start(inspection=self.get_object(), actor=request.user))
+
+    @extend_schema(request=CompleteSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = services.inspection_complete(
+            inspection=self.get_object(), actor=request.user, **data.validated_data
+        )
+        return self._answer(inspection)
+
+    @extend_schema(request=InspectionReasonSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = InspectionReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inspection = services.inspection_cancel(inspection=self.get_object(), actor=request.user, **data.validated_data)
+        return self._answer(inspection)
+
+    @extend_schema(request=CheckSerializer, responses={201: CheckAnswerSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def checks(self, request, pk=None):
+        data = CheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check = services.item_check_record(inspection=self.get_object(), actor=request.user, **data.validated_data)
+        return Response(CheckAnswerSerializer(check).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=FindingCreateSerializer, responses={201: FindingSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def findings(self, request, pk=None):
+        data = FindingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        finding = services.finding_record(inspection=self.get_object(), actor=request.user, **data.validated_data)
+        finding = selectors.finding_list(user=request.user).get(pk=finding.pk)
+        return Response(FindingSerializer(finding, context=self.get_serializer_context()).data, status=201)

@@ -1,0 +1,78 @@
+"""Writes of the inspections app, one module per entity. Every status change goes through
+``programs.services.transition``; the names are re-exported here, so ``from inspections import services`` and
+``services.plan_entry_create(…)`` read as before."""
+
+from ..codes import CODE_ALPHABET, CODE_LENGTH, format_code, new_inspection_code, normalize_code
+from ._common import month_start
+from .coordination import (
+    STALLED_AFTER,
+    coordination_run,
+    coordination_start,
+    month_coordinate,
+    stalled_coordinations,
+)
+from .findings import (
+    evidence_submit,
+    finding_decide,
+    finding_record,
+    finding_reinspect,
+    item_check_record,
+    lenient_proposal,
+)
+from .inspections import (
+    inspection_cancel,
+    inspection_complete,
+    inspection_schedule,
+    inspection_show_code,
+    inspection_start,
+)
+from .observation import (
+    OBSERVATION_REMINDER_DAYS,
+    observation_decide,
+    observation_open,
+    observation_periods_expire,
+)
+from .plans import (
+    plan_entry_create,
+    plan_entry_cut,
+    plan_entry_reinstate,
+    plan_entry_submit,
+    plan_entry_withdraw,
+)
+from .policy import GRADE_POLICY_FIELDS, grade_policy_update
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "GRADE_POLICY_FIELDS",
+    "OBSERVATION_REMINDER_DAYS",
+    "STALLED_AFTER",
+    "coordination_run",
+    "coordination_start",
+    "evidence_submit",
+    "finding_decide",
+    "finding_record",
+    "finding_reinspect",
+    "format_code",
+    "grade_policy_update",
+    "inspection_cancel",
+    "inspection_complete",
+    "inspection_schedule",
+    "inspection_show_code",
+    "inspection_start",
+    "item_check_record",
+    "lenient_proposal",
+    "month_coordinate",
+    "month_start",
+    "new_inspection_code",
+    "normalize_code",
+    "observation_decide",
+    "observation_open",
+    "observation_periods_expire",
+    "plan_entry_create",
+    "plan_entry_cut",
+    "plan_entry_reinstate",
+    "plan_entry_submit",
+    "plan_entry_withdraw",
+    "stalled_coordinations",
+]

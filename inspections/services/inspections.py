@@ -1,0 +1,128 @@
+"""Inspections: put in a week with their officers (the code is made then), the code shown on arrival (亮码),
+started, completed (the grade follows) or cancelled."""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.models import User
+from programs.roles import ENFORCEMENT, require_role
+from programs.services import TransitionError, audit_record, transition
+
+from .. import grades
+from ..codes import new_inspection_code
+from ..models import INSPECTION_MOVES, GradeChange, Inspection, PlanEntry
+from ._common import cut_entry, require_inspection_officer
+
+
+def inspection_schedule(
+    *,
+    inspection: Inspection,
+    week_start: date,
+    officers: Iterable[User],
+    actor: User,
+    visit_date: date | None = None,
+) -> Inspection:
+    """Put an inspection in a week with its officers; it gets its inspection code now."""
+    require_role(actor, *ENFORCEMENT)
+    officers = list(officers)
+    departments = set(inspection.departments.values_list("pk", flat=True)) | {inspection.lead_department_id}
+    if actor.role == User.Role.OFFICER and actor.department_id not in departments:
+        raise PermissionDenied(_("Your department does not take part in this inspection."))
+    errors = {}
+    if week_start.weekday() != 0:
+        errors["week_start"] = _("A week starts on a Monday.")
+    elif not (inspection.month - timedelta(days=6) <= week_start <= inspection.month + timedelta(days=31)):
+        errors["week_start"] = _("The week must fall in the inspection's month.")
+    if visit_date is not None and not week_start <= visit_date <= week_start + timedelta(days=6):
+        errors["visit_date"] = _("The visit date must fall in the chosen week.")
+    if not officers:
+        errors["officers"] = _("Assign at least one officer.")
+    elif any(o.role != User.Role.OFFICER or o.department_id not in departments for o in officers):
+        errors["officers"] = _("Every officer must belong to a participating department.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        inspection = transition(
+            instance=inspection,
+            to=Inspection.Status.SCHEDULED,
+            actor=actor,
+            allowed=INSPECTION_MOVES,
+            changes={"week_start": week_start, "visit_date": visit_date, "code": new_inspection_code()},
+        )
+        inspection.officers.set(officers)
+    return inspection
+
+
+def inspection_show_code(*, inspection: Inspection, actor: User) -> Inspection:
+    """The officer shows the code on arrival (亮码): recorded once, with time and officer."""
+    require_inspection_officer(inspection, actor)
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
+            raise TransitionError(_("The code is shown only at a scheduled visit."), code="illegal_transition")
+        if locked.code_shown_at is None:
+            locked.code_shown_at = timezone.now()
+            locked.code_shown_by = actor
+            locked.save(update_fields=["code_shown_at", "code_shown_by"])
+            audit_record(obj=locked, field="code_shown", old="", new=locked.code_shown_at.isoformat(), actor=actor)
+    return locked
+
+
+def inspection_start(*, inspection: Inspection, actor: User, show_code: bool = True) -> Inspection:
+    """Arrive and start: the code is shown first (逢检查必亮码)."""
+    require_inspection_officer(inspection, actor)
+    with transaction.atomic():
+        if show_code:
+            inspection_show_code(inspection=inspection, actor=actor)
+        return transition(
+            instance=inspection,
+            to=Inspection.Status.IN_PROGRESS,
+            actor=actor,
+            allowed=INSPECTION_MOVES,
+            changes={"started_at": timezone.now()},
+        )
+
+
+def inspection_complete(*, inspection: Inspection, actor: User, summary: str = "") -> Inspection:
+    require_inspection_officer(inspection, actor)
+    with transaction.atomic():
+        inspection = transition(
+            instance=inspection,
+            to=Inspection.Status.COMPLETED,
+            actor=actor,
+            allowed=INSPECTION_MOVES,
+            changes={"completed_at": timezone.now(), "summary": summary},
+        )
+        grades.grade_recompute(
+            enterprise_id=inspection.enterprise_id,
+            actor=actor,
+            cause=GradeChange.Cause.INSPECTION,
+            inspection=inspection,
+        )
+    return inspection
+
+
+def inspection_cancel(*, inspection: Inspection, actor: User, reason: str) -> Inspection:
+    """Cancel with a reason; its plan entries are cut with that reason, so every entry still ends somewhere."""
+    require_role(actor, *ENFORCEMENT)
+    if actor.role == User.Role.OFFICER:
+        require_inspection_officer(inspection, actor)
+    with transaction.atomic():
+        inspection = transition(
+            instance=inspection,
+            to=Inspection.Status.CANCELLED,
+            actor=actor,
+            allowed=INSPECTION_MOVES,
+            reason=reason,
+            reason_required=True,
+            changes={"cancel_reason": reason},
+        )
+        now = timezone.now()
+        for entry in PlanEntry.objects.filter(inspection=inspection, status=PlanEntry.Status.EXECUTED):
+            cut_entry(entry, PlanEntry.CutReason.INSPECTION_CANCELLED, reason, actor, now)
+    return inspection
