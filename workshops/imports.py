@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programs.imports import Column, Importer, is_yes, register
-from programs.models import Region, User
+from programs.models import Region
+from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.selectors import scope
 from programs.validators import mask_id_number, normalize_id_number, validate_id_number
 
@@ -42,7 +43,7 @@ def parse_categories(text: str) -> tuple[list[str], str]:
 class ResidentSurveyImporter(Importer):
     kind = "resident_surveys"
     label = gettext_lazy("Residents' willingness surveys")
-    roles = (User.Role.GRID_WORKER, User.Role.ORGANISER)
+    roles = WORKSHOP_FIELD_STAFF
     columns: ClassVar[list[Column]] = [
         Column("name", "姓名", required=True),
         Column("id_number", "公民身份号码", required=True, mask=mask_id_number),

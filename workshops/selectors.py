@@ -8,9 +8,11 @@ from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from programs.models import Region, User
+from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.selectors import scope
 
 from .models import Activity, Employment, IncomeRecord, Position, Registration, Resident, VillageDistance, Workshop
+from .privacy import resident_view
 
 # A day wage compares with a monthly one at this many working days a month, to rank positions by pay.
 WORKING_DAYS_PER_MONTH = 22
@@ -53,7 +55,7 @@ def resident_list(*, user: User) -> QuerySet[Resident]:
         return residents.none()
     if _is_resident(user):
         return residents.filter(user=user)
-    if user.is_superuser or user.role in (User.Role.ORGANISER, User.Role.GRID_WORKER):
+    if user.is_superuser or user.role in WORKSHOP_FIELD_STAFF:
         return scope(residents, user, region="village")
     return residents.none()
 
@@ -70,7 +72,7 @@ def registration_list(*, user: User) -> QuerySet[Registration]:
         return registrations.filter(resident__user=user)
     if user.role == User.Role.ENTERPRISE and not user.is_superuser:
         return scope(registrations, user, enterprise="position__workshop__host_enterprise_id")
-    if not user.is_superuser and user.role not in (User.Role.ORGANISER, User.Role.GRID_WORKER):
+    if not user.is_superuser and user.role not in WORKSHOP_FIELD_STAFF:
         return registrations.none()
     by_resident = scope(Registration.objects.all(), user, region="resident__village").values("pk")
     by_position = scope(Registration.objects.all(), user, region="position__workshop__village").values("pk")
@@ -251,8 +253,6 @@ def workshop_indicators_by_region(*, user: User, parent: Region, start: date, en
 def workshop_month_report(*, workshop: Workshop, month: date, user: User) -> dict:
     """A workshop's employment in one month, for its printed monthly report: who worked (with what they
     earned against their baseline), and the totals. Sensitive flags only for those who may see them."""
-    from .privacy import resident_view
-
     first = month.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     employments = (

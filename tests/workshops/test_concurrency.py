@@ -1,11 +1,11 @@
 """The openings cap under real concurrency: transactions on PostgreSQL accepting at the same moment."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from programs.services import TransitionError
+from tests.conftest import failures, released_together
 from workshops import services
 from workshops.models import Position, Registration
 
@@ -13,28 +13,13 @@ from .factories import PositionFactory, RegistrationFactory, organiser
 
 
 def race(registration_ids, actor):
-    barrier = threading.Barrier(len(registration_ids))
-    accepted, refused, errors = [], [], []
-
-    def accept(pk):
-        try:
-            registration = Registration.objects.get(pk=pk)
-            barrier.wait()
-            services.registration_accept(registration=registration, actor=actor)
-            accepted.append(pk)
-        except TransitionError:
-            refused.append(pk)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept, args=(pk,)) for pk in registration_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    registrations = [Registration.objects.get(pk=pk) for pk in registration_ids]
+    results = released_together(
+        [partial(services.registration_accept, registration=r, actor=actor) for r in registrations]
+    )
+    assert not failures(results, expected=(TransitionError,)), results
+    accepted = [pk for pk, result in zip(registration_ids, results, strict=True) if isinstance(result, Registration)]
+    refused = [pk for pk, result in zip(registration_ids, results, strict=True) if isinstance(result, TransitionError)]
     return accepted, refused
 
 
@@ -78,24 +63,8 @@ def test_two_expiry_sweeps_at_the_same_moment_expire_and_audit_each_registration
     position = PositionFactory()
     old = timezone.now() - timedelta(days=90)
     RegistrationFactory.create_batch(1100, position=position, status_changed_at=old)
-    barrier = threading.Barrier(2)
-    counts, errors = [], []
-
-    def sweep():
-        try:
-            barrier.wait()
-            counts.append(services.registrations_expire())
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    counts = released_together([services.registrations_expire] * 2)
+    assert not failures(counts), counts
     assert sum(counts) == 1100
     assert Registration.objects.filter(status="expired").count() == 1100
     assert AuditEntry.objects.filter(new_value="expired").count() == 1100
@@ -111,29 +80,17 @@ def test_a_double_submit_of_the_public_form_at_the_same_moment_saves_one_residen
 
     position = PositionFactory()
     number = id_number()
-    barrier = threading.Barrier(3)
-    answers, errors = [], []
 
     def submit():
-        try:
-            barrier.wait()
-            resident = services.resident_for_public_registration(
-                name="汤忠定", id_number=number, phone="13905801234", village=position.workshop.village
-            )
-            registration, _created = services.registration_submit(
-                resident=resident, position=position, channel="self", actor=None, consent=True
-            )
-            answers.append(registration.pk)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+        resident = services.resident_for_public_registration(
+            name="汤忠定", id_number=number, phone="13905801234", village=position.workshop.village
+        )
+        registration, _created = services.registration_submit(
+            resident=resident, position=position, channel="self", actor=None, consent=True
+        )
+        return registration.pk
 
-    threads = [threading.Thread(target=submit) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    answers = released_together([submit] * 3)
+    assert not failures(answers), answers
     assert len(set(answers)) == 1 and len(answers) == 3
     assert Resident.objects.count() == 1 and Registration.objects.count() == 1

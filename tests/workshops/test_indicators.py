@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from programs.models import Region
 from workshops.models import Activity, Employment, IncomeRecord
@@ -120,7 +121,8 @@ def test_a_user_only_counts_what_their_region_holds(records):
 
 def test_the_indicators_endpoint_reports_the_figures_and_a_breakdown_by_town(records, api_as):
     client = api_as(organiser())  # 岱山县 organiser
-    response = client.get("/api/v1/indicators/workshops/?start=2025-01-01&end=2025-03-31&breakdown=true")
+    query = {"region": records["county"].pk, "start": "2025-01-01", "end": "2025-03-31", "breakdown": "true"}
+    response = client.get("/api/v1/indicators/workshops/", query)
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["region"], body["workshops"], body["people_employed"]) == ("330921000000", 2, 3)
@@ -130,11 +132,23 @@ def test_the_indicators_endpoint_reports_the_figures_and_a_breakdown_by_town(rec
     assert by_town == {"330921001000": 2, "330921002000": 2}
 
 
+def test_without_a_region_the_endpoint_reports_the_callers_region_from_1_january_to_today(records, api_as):
+    body = api_as(organiser()).get("/api/v1/indicators/workshops/?breakdown=true").json()
+    today = timezone.localdate()
+    assert (body["start"], body["end"]) == (date(today.year, 1, 1).isoformat(), today.isoformat())
+    assert body["region"] == "330921000000"
+    assert [row["region"] for row in body["breakdown"]] == ["330921001000", "330921002000"]
+
+
 def test_the_indicators_endpoint_refuses_a_region_outside_the_callers_and_bad_periods(records, api_as):
     client = api_as(organiser())
-    outside = client.get("/api/v1/indicators/workshops/?region=330902000000")
+    outside = client.get(f"/api/v1/indicators/workshops/?region={Region.objects.get(code='330902000000').pk}")
     assert outside.status_code == 400
     assert "region" in outside.json()["error"]["fields"]
+    # The region above the caller's (舟山市 for a 岱山县 organiser) is outside too: a region lies inside the scope.
+    above = client.get(f"/api/v1/indicators/workshops/?region={Region.objects.get(code='330900000000').pk}")
+    assert above.status_code == 400
+    assert "region" in above.json()["error"]["fields"]
     backwards = client.get("/api/v1/indicators/workshops/?start=2025-03-01&end=2025-01-01")
     assert "end" in backwards.json()["error"]["fields"]
 

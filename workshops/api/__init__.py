@@ -1,0 +1,41 @@
+"""REST endpoints of the workshops app, for the mobile clients, one module per entity: grid workers survey
+residents and recommend them, organisers and host enterprises decide, residents see positions near them and
+their registrations. ``from workshops import api`` finds every view and serializer here."""
+
+from programs.rest import HasRole
+
+from ._common import NO_DELETE, ReasonSerializer
+from .activities import ActivitySerializer, ActivityViewSet
+from .employment import EmploymentSerializer, EmploymentViewSet, EndSerializer, IncomeRecordSerializer, IncomeSerializer
+from .indicators import WorkshopIndicatorQuerySerializer, WorkshopIndicatorsView
+from .positions import MatchSerializer, PositionSerializer, PositionViewSet
+from .registrations import EmploySerializer, RegistrationSerializer, RegistrationViewSet
+from .residents import CategoriesField, ResidentSerializer, ResidentViewSet, SurveySerializer
+from .workshops import WorkshopSerializer, WorkshopViewSet
+
+__all__ = [
+    "NO_DELETE",
+    "ActivitySerializer",
+    "ActivityViewSet",
+    "CategoriesField",
+    "EmploySerializer",
+    "EmploymentSerializer",
+    "EmploymentViewSet",
+    "EndSerializer",
+    "HasRole",
+    "IncomeRecordSerializer",
+    "IncomeSerializer",
+    "MatchSerializer",
+    "PositionSerializer",
+    "PositionViewSet",
+    "ReasonSerializer",
+    "RegistrationSerializer",
+    "RegistrationViewSet",
+    "ResidentSerializer",
+    "ResidentViewSet",
+    "SurveySerializer",
+    "WorkshopIndicatorQuerySerializer",
+    "WorkshopIndicatorsView",
+    "WorkshopSerializer",
+    "WorkshopViewSet",
+]

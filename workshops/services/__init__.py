@@ -1,0 +1,70 @@
+"""Writes of the workshops app, one module per entity. The API, the public form, the admin actions and the
+tasks all call these; ``from workshops import services`` and ``from workshops.services import X`` find every
+one of them here.
+
+Sensitive fields (ID number, disability, low-income) never reach a log line, an audit value or a message.
+"""
+
+from .activities import ACTIVITY_FIELDS, activity_cancel, activity_record
+from .distances import village_distance_set
+from .employment import employment_end, income_record
+from .positions import POSITION_FIELDS, position_close, position_create, position_reopen, position_update
+from .registrations import (
+    registration_accept,
+    registration_employ,
+    registration_recommend,
+    registration_record_home_visit,
+    registration_reject,
+    registration_submit,
+    registration_withdraw,
+)
+from .residents import (
+    RESIDENT_EDITABLE,
+    resident_create,
+    resident_for_public_registration,
+    resident_survey,
+    resident_update,
+)
+from .sweeps import (
+    SWEEP_CHUNK,
+    positions_close_seasonal,
+    registrations_expire,
+    registrations_remind,
+    responsible_grid_workers,
+)
+from .workshops import WORKSHOP_FIELDS, workshop_create, workshop_set_status, workshop_update
+
+__all__ = [
+    "ACTIVITY_FIELDS",
+    "POSITION_FIELDS",
+    "RESIDENT_EDITABLE",
+    "SWEEP_CHUNK",
+    "WORKSHOP_FIELDS",
+    "activity_cancel",
+    "activity_record",
+    "employment_end",
+    "income_record",
+    "position_close",
+    "position_create",
+    "position_reopen",
+    "position_update",
+    "positions_close_seasonal",
+    "registration_accept",
+    "registration_employ",
+    "registration_recommend",
+    "registration_record_home_visit",
+    "registration_reject",
+    "registration_submit",
+    "registration_withdraw",
+    "registrations_expire",
+    "registrations_remind",
+    "resident_create",
+    "resident_for_public_registration",
+    "resident_survey",
+    "resident_update",
+    "responsible_grid_workers",
+    "village_distance_set",
+    "workshop_create",
+    "workshop_set_status",
+    "workshop_update",
+]
