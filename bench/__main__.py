@@ -36,12 +36,12 @@ def main(argv=None) -> int:
     environment.setup_django(migrate=True)
     environment.flush_redis()
 
-    from . import contention, data, endpoints, report, sweeps
+    from . import contention, dataset, endpoints, report, sweeps
 
     def log(line: str) -> None:
         print(line, flush=True)
 
-    scale = data.QUICK if args.quick else data.FULL
+    scale = dataset.QUICK if args.quick else dataset.FULL
     duration = args.duration or (2 if args.quick else 12)
     warmup = 0.5 if args.quick else 1
     coordination_limit = args.coordination_limit or (30 if args.quick else 120)
@@ -59,9 +59,9 @@ def main(argv=None) -> int:
 
     started = time.perf_counter()
     # Data is always ensured (idempotent: only what is missing is inserted).
-    data.generate(scale, log=log)
+    dataset.generate(scale, log=log)
     if "data" in only:
-        keep("data", data.recorded_setup())
+        keep("data", dataset.recorded_setup())
     if "queries" in only:
         log("bench: queries per request")
         keep("queries", endpoints.queries_per_request(log=log))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guidance.models import Booking, Mode, Slot, Theme
 from programs.models import Region
 
-from . import data
+from . import dataset
 from .endpoints import auth
 from .server import Gunicorn, load
 
@@ -22,7 +22,7 @@ def _fresh_slots(count: int, theme: Theme) -> list[Slot]:
     """New online slots (a later start than any before, so that every run has its own)."""
     latest = Slot.objects.order_by("-starts_at").values_list("starts_at", flat=True).first() or timezone.now()
     start = max(latest, timezone.now() + timedelta(days=100)) + timedelta(hours=1)
-    region = Region.objects.get(code=data.COUNTY)
+    region = Region.objects.get(code=dataset.COUNTY)
     slots = Slot.objects.bulk_create(
         [
             Slot(
@@ -69,7 +69,7 @@ def _check(slots: list[Slot]) -> dict:
 
 def run(*, per_client: int, log=print) -> list[dict]:
     theme = Theme.objects.filter(code__startswith="bench-theme-").order_by("position").first()
-    users = [f"bench_client_{n:02d}" for n in range(1, data.CLIENTS + 1)]
+    users = [f"bench_client_{n:02d}" for n in range(1, dataset.CLIENTS + 1)]
     headers = {user: auth(user) for user in users}
     results = []
     with Gunicorn() as server:

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from programs.models import Region
 
-from . import data
+from . import dataset
 from .load import percentile
 from .server import Gunicorn, load
 
@@ -31,9 +31,9 @@ class Endpoint:
 
 
 def endpoints() -> list[Endpoint]:
-    month = data.BENCH_MONTH.isoformat()
-    county = Region.objects.get(code=data.COUNTY).pk
-    province = Region.objects.get(code=data.PROVINCE).pk
+    month = dataset.BENCH_MONTH.isoformat()
+    county = Region.objects.get(code=dataset.COUNTY).pk
+    province = Region.objects.get(code=dataset.PROVINCE).pk
     return [
         Endpoint(
             "enterprises by grade (yellow)",

@@ -62,18 +62,19 @@ def main(argv=None) -> int:
 
     from django.db import connection
 
-    from bench import data
+    from bench.dataset import FULL, Steps, core
+    from bench.dataset import inspections as inspection_data
     from bench.sweeps import grades_reset
 
-    scale = replace(data.FULL, name=f"grades-{args.enterprises}", enterprises=args.enterprises)
-    steps = data.Steps(print)
-    steps.run("regions", data._regions)
-    steps.run("departments", data._departments)
-    steps.run("inspection items", data._items)
-    steps.run("staff accounts", data._staff_users)
-    steps.run("enterprises", lambda: data._enterprises(scale))
-    steps.run("completed inspections", lambda: data._inspection_history(scale))
-    steps.run("open findings", lambda: data._findings(scale))
+    scale = replace(FULL, name=f"grades-{args.enterprises}", enterprises=args.enterprises)
+    steps = Steps(print)
+    steps.run("regions", core.regions)
+    steps.run("departments", core.departments)
+    steps.run("inspection items", inspection_data.items)
+    steps.run("staff accounts", core.staff_users)
+    steps.run("enterprises", lambda: core.enterprises(scale))
+    steps.run("completed inspections", lambda: inspection_data.inspection_history(scale))
+    steps.run("open findings", lambda: inspection_data.findings(scale))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM programs_enterprise")

@@ -58,14 +58,14 @@ def outbox(args) -> dict:
 def coordination(args) -> dict:
     """Coordinate the bench month in a region; stop after ``--time-limit`` seconds and report the progress,
     so that a run that would take hours is measured by its rate."""
-    from bench import data
+    from bench import dataset
     from inspections.models import Coordination
     from inspections.services import coordination_run
     from programs.models import Region, User
 
     region = Region.objects.get(code=args.region)
     actor = User.objects.get(username="bench_province")
-    row = Coordination.objects.create(region=region, month=data.BENCH_MONTH, started_by=actor)
+    row = Coordination.objects.create(region=region, month=dataset.BENCH_MONTH, started_by=actor)
     started = time.perf_counter()
 
     def report(finished: bool) -> dict:

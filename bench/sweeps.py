@@ -18,7 +18,7 @@ from inspections.grades import policies
 from inspections.models import Inspection, PlanEntry
 from programs.models import Enterprise, Grade, Region, User
 
-from . import data
+from . import dataset
 from .server import BASE_DIR
 
 
@@ -71,7 +71,7 @@ def _row(job: str, size: str, rows: int, worker: dict, sql_seconds: float, sql_r
 
 
 def grades_reset() -> None:
-    grade = data.grade_sql("id")
+    grade = dataset.grade_sql("id")
     _execute(f"UPDATE programs_enterprise SET grade = {grade}, grade_changed_at = NULL WHERE grade <> {grade}")
     _execute("DELETE FROM inspections_gradechange WHERE cause = 'sweep'")
     _execute("DELETE FROM programs_auditentry WHERE field = 'grade' AND actor_label = 'scheduler'")
@@ -115,7 +115,7 @@ def grades_sql(limit: int) -> int:
     )
 
 
-def grade_sweep(scale: data.Scale, log=print) -> list[dict]:
+def grade_sweep(scale: dataset.Scale, log=print) -> list[dict]:
     rows = []
     for size, limit in (("1/10", scale.enterprises // 10), ("full", scale.enterprises)):
         grades_reset()
@@ -136,7 +136,7 @@ def outbox_reset() -> None:
     _execute(
         "UPDATE programs_notification SET status = 'pending', sent_at = NULL, attempts = 0, last_error = '' "
         "WHERE dedupe_key LIKE %s AND status <> 'pending'",
-        [data.REMINDER_PREFIX + "%"],
+        [dataset.REMINDER_PREFIX + "%"],
     )
 
 
@@ -149,10 +149,10 @@ def outbox_sql(now: datetime) -> int:
     )
 
 
-def outbox_sweep(scale: data.Scale, log=print) -> list[dict]:
+def outbox_sweep(scale: dataset.Scale, log=print) -> list[dict]:
     rows = []
-    tenth = data.REMINDERS_T0 - timedelta(seconds=scale.reminders * 9 // 10)
-    for size, now, count in (("1/10", tenth, scale.reminders // 10), ("full", data.REMINDERS_T0, scale.reminders)):
+    tenth = dataset.REMINDERS_T0 - timedelta(seconds=scale.reminders * 9 // 10)
+    for size, now, count in (("1/10", tenth, scale.reminders // 10), ("full", dataset.REMINDERS_T0, scale.reminders)):
         outbox_reset()
         worker = _worker("outbox", "--now", now.isoformat(), timeout=3600)
         outbox_reset()
@@ -168,7 +168,7 @@ def outbox_sweep(scale: data.Scale, log=print) -> list[dict]:
 
 
 def coordination_reset() -> None:
-    month = data.BENCH_MONTH
+    month = dataset.BENCH_MONTH
     types = [ContentType.objects.get_for_model(PlanEntry).pk, ContentType.objects.get_for_model(Inspection).pk]
     _execute("DELETE FROM programs_auditentry WHERE content_type_id = ANY(%s)", [types])
     _execute(
@@ -191,7 +191,7 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
     (joint when it serves several departments; the comprehensive bureau, else the department with the most
     items, leads; entries of simple items only are delegated when another department goes), the entries
     executed, the inspections' departments and items, and the audit rows."""
-    month = data.BENCH_MONTH
+    month = dataset.BENCH_MONTH
     last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     green = policies()[Grade.GREEN]
     cutoff = timezone.make_aware(datetime.combine(last_day - timedelta(days=green.frequency_days - 1), day_time.min))
@@ -292,11 +292,11 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
         return cursor.fetchone()
 
 
-def coordination(scale: data.Scale, *, time_limit: float, log=print) -> list[dict]:
+def coordination(scale: dataset.Scale, *, time_limit: float, log=print) -> list[dict]:
     rows = []
     actor = User.objects.get(username="bench_province")
-    month_entries = PlanEntry.objects.filter(month=data.BENCH_MONTH)
-    for size, code in (("1/10", data.CITY), ("full", data.PROVINCE)):
+    month_entries = PlanEntry.objects.filter(month=dataset.BENCH_MONTH)
+    for size, code in (("1/10", dataset.CITY), ("full", dataset.PROVINCE)):
         region = Region.objects.get(code=code)
         count = month_entries.filter(enterprise__region__code__startswith=region.prefix).count()
         coordination_reset()

@@ -10,5 +10,5 @@ urlpatterns = [
     path("bench/slots/", views.free_slots, name="bench-free-slots"),
     path("bench/bookings/", views.my_bookings, name="bench-my-bookings"),
     path("bench/positions-near-me/", views.positions_near_me, name="bench-positions-near-me"),
-    path("", include("programs.urls")),
+    path("", include("portal.urls")),
 ]
