@@ -7,18 +7,26 @@ Tests marked ``postgres`` or ``redis`` need that service. On a laptop without it
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from programs.celery import app as celery_app
+from tests.cast import Cast
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
 ROOT = Path(__file__).resolve().parent.parent
+IN_MEMORY_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _missing(what: str):
@@ -51,13 +59,26 @@ def pytest_runtest_setup(item):
         _missing("Redis (set CELERY_BROKER_URL=redis://…)")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _settings_for_the_whole_run(tmp_path_factory):
+    """Set once for the whole run: a fast password hasher (tests make users by the hundred; their passwords
+    need not be strong), uploads under pytest's temporary folder (not the running app's var/media), and an
+    in-memory cache unless CACHE_URL names the shared cache to test against (not the running app's file cache
+    under var/: clearing it would reset its rate limits)."""
+    overrides = {
+        "PASSWORD_HASHERS": FAST_PASSWORD_HASHERS,
+        "MEDIA_ROOT": tmp_path_factory.mktemp("media"),
+    }
+    if not os.environ.get("CACHE_URL"):
+        overrides["CACHES"] = {"default": IN_MEMORY_CACHE}
+    with override_settings(**overrides):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _isolated_side_effects(request, settings, tmp_path):
+def _isolated_side_effects(request, settings):
     """Every test starts with an empty cache (throttles, rate limits), eager tasks unless it runs a real
     worker, and mail kept in memory."""
-    if not os.environ.get("CACHE_URL"):
-        # Not the running app's file cache under var/: clearing it would reset its rate limits.
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     eager = request.node.get_closest_marker("worker") is None
     previous = celery_app.conf.task_always_eager
@@ -67,6 +88,19 @@ def _isolated_side_effects(request, settings, tmp_path):
     yield
     celery_app.conf.task_always_eager = previous
     cache.clear()
+
+
+@pytest.fixture
+def own_cache(settings, request):
+    """A cache of this test's own, even where CACHE_URL names the shared one: no other test, and no other run
+    clearing the shared cache, touches its counters."""
+    settings.CACHES = {"default": {**IN_MEMORY_CACHE, "LOCATION": request.node.nodeid}}
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    """The suite's one cast of users (tests/cast.py)."""
+    return Cast()
 
 
 @pytest.fixture
@@ -98,6 +132,8 @@ class CeleryWorker:
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}",
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            # The uploads the test process stored (an import's file) are where the worker looks for them.
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             **(extra_env or {}),
         }
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -139,6 +175,34 @@ class CeleryWorker:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+def released_together(calls: list[Callable[[], object]], *, timeout: float = 30) -> list[object]:
+    """Run every call in its own thread, all released at the same instant by a barrier; their results in
+    order. A call that raised has its exception as its result, so the caller sees every failure, not only the
+    first. Each thread closes its own database connection."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=timeout)
+            return call()
+        finally:
+            connection.close()
+
+    def outcome(future: Future) -> object:
+        failure = future.exception()
+        return failure if failure is not None else future.result()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+    return [outcome(future) for future in futures]
+
+
+def failures(results: list[object], *, expected: tuple[type[BaseException], ...] = ()) -> list[BaseException]:
+    """The exceptions among ``released_together``'s results, leaving out the ``expected`` kinds (a fair
+    refusal)."""
+    return [r for r in results if isinstance(r, BaseException) and not isinstance(r, expected)]
 
 
 def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, message: str = "condition"):

@@ -15,6 +15,17 @@ _codes = itertools.count(1)
 
 def region_tree(county_prefix: str = "330212", name: str = "鄞州区") -> dict[str, Region]:
     """Province → city → county → town → village, with consistent division codes."""
+    levels = {
+        "province": "330000000000",
+        "city": county_prefix[:4] + "00000000",
+        "county": county_prefix + "000000",
+        "town": county_prefix + "001000",
+        "village": county_prefix + "001001",
+    }
+    # Every factory asks for the tree: once it exists, one query finds it.
+    found = {region.code: region for region in Region.objects.filter(code__in=levels.values())}
+    if len(found) == len(levels):
+        return {level: found[code] for level, code in levels.items()}
     province, _ = Region.objects.get_or_create(code="330000000000", defaults={"name": "浙江省", "level": "province"})
     city, _ = Region.objects.get_or_create(
         code=county_prefix[:4] + "00000000",

@@ -16,9 +16,10 @@ from programs.demo import make_credit_code
 from programs.models import Enterprise
 from programs.services import notifications_send_due
 from tests.browser.conftest import sign_in
+from tests.cast import Cast
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user, region_tree
-from tests.guidance.factories import make_slot, make_theme
-from tests.inspections.builders import Cast, inspection_in_progress
+from tests.guidance.factories import SlotFactory, ThemeFactory
+from tests.inspections.factories import InspectionFactory
 from tests.workshops.factories import PositionFactory, WorkshopFactory, id_number, village
 from workshops.models import Registration
 
@@ -27,8 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_an_enterprise_books_a_visit_on_a_phone_and_cancels_it_from_the_emailed_link(phone_page):
     page = phone_page
-    theme = make_theme(title="开办餐饮")
-    make_slot(theme, capacity=2)
+    theme = ThemeFactory(title="开办餐饮")
+    SlotFactory(themes=[theme], capacity=2)
     page.goto(f"/guidance/book/{theme.code}/")
     page.locator("input[name=slot]").first.check()
     page.locator("input[name=mode]").first.check()
@@ -90,7 +91,7 @@ def test_a_wrong_id_number_is_explained_next_to_its_field(phone_page):
 
 def test_anyone_verifies_an_inspection_code_by_typing_it(page):
     cast = Cast()
-    inspection = inspection_in_progress(cast)
+    inspection = InspectionFactory(cast=cast)
     page.goto("/verify/")
     page.fill("input[name=code]", format_code(inspection.code))
     page.click("main form button[type=submit]")

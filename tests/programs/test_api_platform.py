@@ -1,10 +1,12 @@
 """The REST platform: tokens, one error format, idempotent retries, the schema."""
 
 import pytest
+from django.core.exceptions import ValidationError as ServiceRefusal
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from programs.models import Enterprise
+from programs.rest import exception_handler
 from tests.factories import UserFactory, coordinator, region_tree
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,11 @@ def test_nested_field_errors_are_flattened_to_messages():
     nested = exceptions.ValidationError({"items": [{}, {"code": ["Unknown code."]}], "period": {"end": ["Too early."]}})
     fields = exception_handler(nested, {}).data["error"]["fields"]
     assert fields == {"items": ["1: code: Unknown code."], "period": ["end: Too early."]}
+
+
+def test_a_service_refusal_on_a_field_keeps_its_code_and_names_the_field():
+    refusal = ServiceRefusal({"text": ServiceRefusal("The letter is issued.", code="letter_issued")})
+    answer = exception_handler(refusal, {})
+    assert answer.status_code == 400
+    assert answer.data["error"]["code"] == "letter_issued"
+    assert answer.data["error"]["fields"] == {"text": ["The letter is issued."]}

@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from programs.models import AuditEntry, Enterprise
+from programs.validators import validate_credit_code
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user, region_tree
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +35,16 @@ def test_a_lowercase_code_with_spaces_is_stored_in_canonical_form(api_as):
 
 
 def test_a_bad_credit_code_gets_an_error_naming_the_field(api_as):
-    response = api_as(coordinator()).post(
-        "/api/v1/enterprises/", payload(credit_code=VALID_CODE[:-1] + "4"), format="json"
-    )
+    bad = VALID_CODE[:-1] + "4"
+    response = api_as(coordinator()).post("/api/v1/enterprises/", payload(credit_code=bad), format="json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["status"] == 400
     assert list(error["fields"]) == ["credit_code"]
-    assert "check character" in error["fields"]["credit_code"][0] or "校验" in error["fields"]["credit_code"][0]
+    with pytest.raises(ValidationError) as check:
+        validate_credit_code(bad)
+    assert check.value.code == "credit_code_check"
+    assert error["fields"]["credit_code"] == check.value.messages  # the field carries that error, whatever the language
     assert not Enterprise.objects.exists()
 
 

@@ -96,7 +96,7 @@ def test_a_role_without_an_importer_cannot_import():
 def test_a_department_imports_its_plan_and_the_entries_are_submitted():
     from inspections.models import PlanEntry
     from tests.factories import DepartmentFactory, EnterpriseFactory
-    from tests.inspections.builders import ItemFactory
+    from tests.inspections.factories import ItemFactory
 
     department = DepartmentFactory()
     user = officer(department)

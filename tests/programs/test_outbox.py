@@ -1,18 +1,16 @@
 """The notification outbox: one row per dedupe key, sent exactly once whatever runs it."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from programs import delivery, services
 from programs.models import Notification
 from programs.tasks import send_due_notifications
-from tests.conftest import CeleryWorker, wait_until
+from tests.conftest import CeleryWorker, failures, released_together, wait_until
 from tests.factories import UserFactory
 
 
@@ -98,24 +96,8 @@ def test_in_app_notifications_reach_the_inbox_and_can_be_marked_read(api_as):
 def test_two_sweeps_at_the_same_moment_send_each_reminder_once():
     for i in range(300):
         schedule_email(f"concurrent-{i}")
-    barrier = threading.Barrier(2)
-    sent, errors = [], []
-
-    def sweep():
-        try:
-            barrier.wait()
-            sent.append(services.notifications_send_due(batch_size=25))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    sent = released_together([lambda: services.notifications_send_due(batch_size=25)] * 2)
+    assert not failures(sent)
     keys = [m.extra_headers["X-Notification-Key"] for m in mail.outbox]
     assert len(keys) == len(set(keys)) == 300
     assert sum(sent) == 300

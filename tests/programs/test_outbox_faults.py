@@ -38,6 +38,7 @@ def test_a_worker_killed_mid_sweep_leaves_no_reminder_lost_and_none_accepted_twi
         "SMS_GATEWAY_FILE": str(gateway),
         "SMS_GATEWAY_DELAY": "0.001",
         "OUTBOX_BATCH_SIZE": str(BATCH),
+        "OUTBOX_LEASE_SECONDS": "5",  # the dead worker's claims end soon after the kill
     }
     first = CeleryWorker(queue="kill-test", log_path=tmp_path / "first.log", extra_env=env, concurrency=THREADS)
     for _ in range(THREADS):

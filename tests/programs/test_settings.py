@@ -44,13 +44,14 @@ def test_production_passes_the_deployment_checklist():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_embedded_default_runs_on_sqlite_in_immediate_mode_and_the_filesystem_broker():
+def test_the_embedded_default_runs_on_sqlite_in_immediate_mode_and_the_sqlalchemy_broker_on_sqlite():
     code = (
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['OPTIONS']['transaction_mode'], "
         "s.CELERY_BROKER_URL, s.TIME_ZONE, s.USE_TZ, s.LANGUAGE_CODE)"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")}
+    dropped = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "VAR_DIR")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=ROOT,
@@ -63,7 +64,7 @@ def test_the_embedded_default_runs_on_sqlite_in_immediate_mode_and_the_filesyste
     assert result.stdout.split() == [
         "django.db.backends.sqlite3",
         "IMMEDIATE",
-        "filesystem://",
+        f"sqla+sqlite:///{ROOT / 'var' / 'celery.sqlite3'}",
         "Asia/Shanghai",
         "True",
         "zh-hans",

@@ -1,10 +1,10 @@
-"""What the reliability tests share: many clients released at the same instant, over real HTTP."""
+"""What the reliability tests share: clients over real HTTP, a live server that takes a crowd as production
+does, and a real beat process."""
 
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -22,31 +22,6 @@ def token_session(user) -> requests.Session:
     # One request per connection: a kept-alive connection would hold a server thread while it idles.
     session.headers["Connection"] = "close"
     return session
-
-
-def released_together(calls: list[Callable[[], object]]) -> list[object]:
-    """Run every call in its own thread, all released at once by a barrier; their results in order.
-
-    An exception in a call is returned as its result, so the caller sees every failure, not only the first.
-    """
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:  # reported to the caller
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def serve_like_gunicorn(live_server, monkeypatch, *, threads: int) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from guidance.models import Booking
 from guidance.tasks import escalate_unconfirmed_bookings
@@ -15,10 +16,11 @@ from inspections.models import Coordination
 from programs.celery import app as celery_app
 from programs.models import AuditEntry, Notification
 from programs.tasks import send_due_notifications
+from tests.cast import Cast
 from tests.conftest import CeleryWorker, wait_until
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user
-from tests.guidance.factories import make_slot, make_theme
-from tests.inspections.builders import Cast, submitted_entry
+from tests.guidance.factories import SlotFactory, ThemeFactory
+from tests.inspections.factories import PlanEntryFactory
 from tests.sms_gateway import calls
 
 from .helpers import token_session
@@ -41,7 +43,7 @@ def broker_reachable() -> bool:
     try:
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception:
+    except OperationalError:  # kombu's word for a broker it cannot reach
         return False
     return True
 
@@ -58,10 +60,9 @@ def email_keys(mail_dir) -> list[str]:
 def test_bookings_made_while_the_broker_is_down_are_kept_and_followed_up_exactly_once_when_it_is_back(
     live_server, monkeypatch, settings, tmp_path
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     real_broker = os.environ["CELERY_BROKER_URL"]
-    theme = make_theme()
-    slot = make_slot(theme, capacity=BOOKINGS, starts_in=timedelta(days=3))
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], capacity=BOOKINGS, starts_in=timedelta(days=3))
     county_coordinator = coordinator()
     phones = [token_session(enterprise_user(EnterpriseFactory())) for _ in range(BOOKINGS)]
 
@@ -150,7 +151,7 @@ def test_a_coordination_started_while_the_broker_is_down_is_answered_at_once(liv
     cast = Cast()
     month = timezone.localdate().replace(day=1)
     for enterprise in (EnterpriseFactory(), EnterpriseFactory()):
-        submitted_entry(department=cast.market, enterprise=enterprise, month=month, actor=cast.market_officer)
+        PlanEntryFactory(department=cast.market, enterprise=enterprise, month=month, actor=cast.market_officer)
     phone = token_session(cast.coordinator)
 
     use_broker(monkeypatch, DEAD_BROKER)

@@ -20,10 +20,11 @@ from inspections.models import Finding, GradeChange, ObservationPeriod
 from programs.models import AuditEntry, Enterprise, Grade, Notification
 from programs.schedule import schedule_sync
 from programs.services import notification_schedule
+from tests.cast import Cast
 from tests.conftest import CeleryWorker, redis_url, wait_until
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user, region_tree
-from tests.guidance.factories import book, make_slot, make_theme
-from tests.inspections.builders import Cast, inspection_in_progress
+from tests.guidance.factories import BookingFactory, SlotFactory, ThemeFactory
+from tests.inspections.factories import InspectionFactory
 from tests.sms_gateway import calls
 from tests.workshops.factories import RegistrationFactory, grid_worker, village
 from workshops.models import Registration
@@ -55,8 +56,11 @@ def sweeps_every_second_or_two():
 
 def unconfirmed_bookings(count: int) -> list[Booking]:
     """Bookings made a day and an hour ago that nobody has confirmed: each is escalated once."""
-    slot = make_slot(make_theme(), capacity=count)
-    bookings = [book(slot, contact_phone=f"1390000{n:04d}", contact_email=f"b{n}@example.cn") for n in range(count)]
+    slot = SlotFactory(capacity=count)
+    bookings = [
+        BookingFactory(slot=slot, contact_phone=f"1390000{n:04d}", contact_email=f"b{n}@example.cn")
+        for n in range(count)
+    ]
     Booking.objects.filter(slot=slot).update(created_at=timezone.now() - timedelta(hours=25))
     return bookings
 
@@ -71,7 +75,7 @@ def weekly_template() -> SlotTemplate:
         capacity=3,
         region=region_tree()["county"],
     )
-    template.themes.set([make_theme()])
+    template.themes.set([ThemeFactory()])
     return template
 
 
@@ -95,7 +99,7 @@ def ended_observation_periods(count: int) -> list[ObservationPeriod]:
     for n in range(count):
         enterprise = EnterpriseFactory(is_four_new=True)
         enterprise_user(enterprise)
-        inspection = inspection_in_progress(cast, enterprise=enterprise)
+        inspection = InspectionFactory(cast=cast, enterprise=enterprise)
         finding = inspections.finding_record(
             inspection=inspection,
             item=inspection.items.first(),
@@ -154,7 +158,6 @@ def everything_applied(template: SlotTemplate, overdue: list[int]) -> bool:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_at_once_apply_each_time_based_transition_once(tmp_path, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     county_coordinator = coordinator()
     bookings = unconfirmed_bookings(20)
     registrations = forgotten_registrations(20)

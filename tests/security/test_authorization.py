@@ -21,7 +21,7 @@ from guidance import services as guidance_services
 from programs.models import User
 from programs.rest import HasRole
 
-from .cast import PRINCIPALS, ROLES
+from .objects import PRINCIPALS, ROLES
 from .urlconf import Route, admin_routes, api_routes, page_routes, routes
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +183,7 @@ PAGES: dict[str, Page] = {
     "guidance/mine/": Page(ENTERPRISE),
     # Staff of the region (an officer: of an assigned department) and the enterprise read a letter.
     "guidance/letters/<int:pk>/": Page(STAFF | ENTERPRISE, params=lambda c: {"pk": c.objects["booking"].pk}),
+    "guidance/letters/<int:pk>/pdf/": Page(STAFF | ENTERPRISE, params=lambda c: {"pk": c.objects["booking"].pk}),
     # The signed link is the key: whoever holds it manages the booking, signed in or not.
     "guidance/manage/<str:token>/": Page(EVERYONE, params=_manage),
     "guidance/manage/<str:token>/reschedule/": Page(EVERYONE, "post", params=lambda c: _manage(c, "open_booking")),
@@ -192,6 +193,7 @@ PAGES: dict[str, Page] = {
         EVERYONE, "post", params=lambda c: {**_manage(c), "risk_id": c.objects["risk"].pk}
     ),
     "guidance/manage/<str:token>/letter/": Page(EVERYONE, params=_manage),
+    "guidance/manage/<str:token>/letter/pdf/": Page(EVERYONE, params=_manage),
     "guidance/feedback/<str:token>/": Page(EVERYONE, params=lambda c: _manage(c, salt=guidance_services.FEEDBACK_SALT)),
     "workshops/": Page(EVERYONE),
     "workshops/positions/<int:pk>/": Page(EVERYONE, params=lambda c: {"pk": c.objects["position"].pk}),

@@ -27,7 +27,7 @@ from schemathesis.checks import (
 
 from programs.wsgi import application
 
-from .cast import OBJECT_OF, ROLES
+from .objects import OBJECT_OF, ROLES
 from .test_authorization import api_expected
 from .urlconf import api_routes
 

@@ -38,9 +38,10 @@ def test_a_sign_in_form_locks_the_account_after_repeated_wrong_passwords(path):
     response = client.post(path, {"username": user.username, "password": settings.DEMO_PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
-    # From another address the same wrong guesses continue to be refused: the username is locked too.
+    # Issue 13: the lock-out holds this username from this address only; the owner elsewhere still signs in
+    # (one address guessing many usernames is SIGN_IN_RATE's, tests/security/test_proxies.py).
     other = Client(REMOTE_ADDR="10.1.0.8")
-    assert other.post(path, {"username": user.username, "password": settings.DEMO_PASSWORD}).status_code == 429
+    assert other.post(path, {"username": user.username, "password": settings.DEMO_PASSWORD}).status_code == 302
 
 
 def test_a_right_password_before_the_limit_signs_in_and_clears_the_failures():
@@ -112,10 +113,11 @@ print(json.dumps(report))
 """
 
 
-def test_production_sets_secure_httponly_session_and_csrf_cookies_and_redirects_to_https():
+def test_production_sets_secure_httponly_session_and_csrf_cookies_and_redirects_to_https(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
-    # The probe's session lives in the cache: the flags under test are the cookie's, not the store's.
-    env.update(PRODUCTION_ENV)
+    # The probe's session lives in the cache: the flags under test are the cookie's, not the store's. The
+    # cache folder is the test's own, not the running app's under var/.
+    env.update(PRODUCTION_ENV, VAR_DIR=str(tmp_path))
     code = "from django.conf import settings; settings.SESSION_ENGINE = 'django.contrib.sessions.backends.cache'\n"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", code + PROBE],

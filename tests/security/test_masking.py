@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from programs.models import User
 from tests.factories import UserFactory
 
-from .cast import ROLES
+from .objects import ROLES
 from .test_authorization import PAGES
 from .urlconf import api_routes, page_routes
 

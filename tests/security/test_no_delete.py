@@ -15,7 +15,7 @@ from inspections.models import PlanEntry
 from programs.models import AuditEntry, User
 from tests.factories import EnterpriseFactory, UserFactory
 
-from .cast import OBJECT_OF
+from .objects import OBJECT_OF
 from .urlconf import api_routes
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
-"""A small cast for the security tests: one county, one user of each role, and an object of each kind in
-their scope (so that detail routes answer with data, not only 404)."""
+"""What the security tests go through: every role (and no one signed in), and one object of each kind in the
+cast's scope, so that detail routes answer with data, not only 404."""
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,18 +10,18 @@ from guidance import services as guidance_services
 from guidance.models import Booking, Risk
 from inspections import services as inspection_services
 from inspections.models import Coordination, Finding, GradeChange, GradePolicy, Inspection, ObservationPeriod, PlanEntry
-from programs.models import Department, ImportJob, User
-from tests.factories import DepartmentFactory, EnterpriseFactory, UserFactory, coordinator, officer, region_tree
-from tests.guidance.factories import book, make_slot, make_theme, visit_started
-from tests.inspections.builders import ItemFactory, next_monday, submitted_entry
-from tests.workshops.factories import PositionFactory, ResidentFactory, WorkshopFactory, resident_user
+from programs.models import Enterprise, ImportJob, User
+from tests.cast import ANONYMOUS, Cast
+from tests.guidance.factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
+from tests.inspections.factories import ItemFactory, PlanEntryFactory, next_monday
+from tests.workshops.factories import PositionFactory, ResidentFactory, WorkshopFactory
 from workshops import services as workshop_services
-from workshops.models import Activity, Employment, Registration
+from workshops.models import Activity, Employment, Registration, Resident
 
 ROLES = [role.value for role in User.Role]
-PRINCIPALS = [*ROLES, "anonymous"]
+PRINCIPALS = [*ROLES, ANONYMOUS]
 
-# The cast's object that each collection's detail routes are exercised on.
+# The object that each collection's detail routes are exercised on.
 OBJECT_OF = {
     "regions": "region",
     "departments": "department",
@@ -50,37 +49,20 @@ OBJECT_OF = {
 }
 
 
-@dataclass
-class Cast:
-    users: dict[str, User | None] = field(default_factory=dict)
-    objects: dict[str, object] = field(default_factory=dict)
-
-
-def build_cast() -> Cast:
-    tree = region_tree()
-    county, village = tree["county"], tree["village"]
-    cast = Cast()
-    market = DepartmentFactory(name="市场监督管理局", kind=Department.Kind.MARKET_SUPERVISION, region=county)
-    DepartmentFactory(name="消防救援大队", kind=Department.Kind.FIRE_RESCUE, region=county)
-    enterprise = EnterpriseFactory(region=village, is_four_new=True)
-    the_officer = officer(market, username="sec-officer")
-    the_coordinator = coordinator(region=county, username="sec-coordinator")
-    cast.users = {
-        User.Role.COORDINATOR: the_coordinator,
-        User.Role.OFFICER: the_officer,
-        User.Role.ORGANISER: UserFactory(role=User.Role.ORGANISER, region=county, username="sec-organiser"),
-        User.Role.GRID_WORKER: UserFactory(role=User.Role.GRID_WORKER, region=county, username="sec-grid"),
-        User.Role.ENTERPRISE: UserFactory(
-            role=User.Role.ENTERPRISE, is_staff=False, region=None, enterprise=enterprise, username="sec-enterprise"
-        ),
-        "anonymous": None,
-    }
+def one_of_each(cast: Cast) -> dict[str, object]:
+    """Objects of every kind, reached through the services by the cast's people, by name."""
+    cast.users  # every user made now, inside the module's transaction, not later in a test's savepoint
+    county, village = cast.county, cast.village
+    Enterprise.objects.filter(pk=cast.enterprise.pk).update(is_four_new=True)
+    cast.enterprise.refresh_from_db()
+    enterprise, the_officer, the_coordinator = cast.enterprise, cast.market_officer, cast.coordinator
+    market = cast.market
 
     # Inspections: an entry coordinated into an inspection, scheduled, started, with a finding under observation.
     today = timezone.localdate()
     month = today.replace(day=1)
     item = ItemFactory(department=market)
-    entry = submitted_entry(department=market, enterprise=enterprise, items=[item], month=month, actor=the_officer)
+    entry = PlanEntryFactory(department=market, enterprise=enterprise, items=[item], month=month, actor=the_officer)
     inspection_services.month_coordinate(region=enterprise.region, month=month, actor=the_coordinator)
     inspection = Inspection.objects.get(enterprise=enterprise, month=month)
     inspection = inspection_services.inspection_schedule(
@@ -98,25 +80,26 @@ def build_cast() -> Cast:
     period = inspection_services.observation_open(finding=finding, days=30, actor=the_officer)
 
     # Guidance: the enterprise's visit held, with a risk found and the letter issued; another booking still open.
-    theme = make_theme()
-    slot = make_slot(theme, region=county)
-    booking = book(slot, actor=cast.users[User.Role.ENTERPRISE], business_name=enterprise.name, not_registered=False)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], region=county)
+    booking = BookingFactory(slot=slot, actor=cast.enterprise_user, business_name=enterprise.name, not_registered=False)
     Booking.objects.filter(pk=booking.pk).update(enterprise=enterprise)
     booking = guidance_services.booking_confirm(booking=booking, actor=the_coordinator, departments=[market])
     booking = visit_started(booking)
     risk = guidance_services.risk_record(booking=booking, actor=the_coordinator, description="油烟管道未清洗")
     booking = guidance_services.booking_complete(booking=booking, actor=the_coordinator, summary="已指导")
     booking = guidance_services.letter_issue(booking=booking, actor=the_coordinator)
-    open_booking = book(make_slot(theme, region=county), actor=None, contact_name="赵先生")
+    open_booking = BookingFactory(slot=SlotFactory(themes=[theme], region=county), actor=None, contact_name="赵先生")
 
-    # Workshops: a workshop in the village with a position, a resident with an account, a registration that
-    # led to employment with one month's income, and an activity.
-    organiser = cast.users[User.Role.ORGANISER]
+    # Workshops: a workshop in the village with a position, the cast's resident (with an account), a
+    # registration that led to employment with one month's income, and an activity.
+    organiser = cast.organiser
     workshop = WorkshopFactory(village=village, host_enterprise=enterprise)
     position = PositionFactory(workshop=workshop)
-    # Phones no other record of the cast uses, so that finding one in a body means this resident's leaked.
-    resident = ResidentFactory(village=village, has_disability=True, is_low_income=True, phone="13755501234")
-    cast.users[User.Role.RESIDENT] = resident_user(resident)
+    # Phones no other record uses, so that finding one in a body means this resident's leaked.
+    resident = cast.resident
+    Resident.objects.filter(pk=resident.pk).update(has_disability=True, is_low_income=True, phone="13755501234")
+    resident.refresh_from_db()
     other_resident = ResidentFactory(village=village, phone="13755505678")
     registration, _ = workshop_services.registration_submit(
         resident=other_resident, position=position, channel=Registration.Channel.GRID_WORKER, actor=organiser
@@ -125,7 +108,7 @@ def build_cast() -> Cast:
         workshop_services.registration_recommend,
         workshop_services.registration_record_home_visit,
     ):
-        registration = move(registration=registration, actor=cast.users[User.Role.GRID_WORKER])
+        registration = move(registration=registration, actor=cast.grid_worker)
     registration = workshop_services.registration_accept(registration=registration, actor=organiser)
     employment = workshop_services.registration_employ(registration=registration, actor=organiser, start_date=today)
     workshop_services.income_record(employment=employment, month=today, income=Decimal("3200"), actor=organiser)
@@ -140,7 +123,7 @@ def build_cast() -> Cast:
         kind="enterprises", file="imports/x.csv", status=ImportJob.Status.INVALID, created_by=the_coordinator
     )
 
-    cast.objects = {
+    return {
         "enterprise": enterprise,
         "department": market,
         "region": village,
@@ -169,4 +152,3 @@ def build_cast() -> Cast:
         "import_job": import_job,
         "month": date(month.year, month.month, 1),
     }
-    return cast

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from inspections import services as inspection_services
+from tests.cast import Cast
 from tests.factories import EnterpriseFactory, UserFactory, coordinator, enterprise_user
-from tests.guidance.factories import book, make_slot, make_theme
-from tests.inspections.builders import Cast, ItemFactory, inspection_in_progress
+from tests.guidance.factories import BookingFactory, SlotFactory, ThemeFactory
+from tests.inspections.factories import InspectionFactory, ItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_an_enterprise_sees_its_grade_open_findings_inspections_and_bookings_on_one_page(client):
     cast = Cast()
     item = ItemFactory(department=cast.market, name="电梯应急电话")
-    inspection = inspection_in_progress(cast, items=[item])
+    inspection = InspectionFactory(cast=cast, items=[item])
     inspection_services.finding_record(
         inspection=inspection,
         item=item,
@@ -27,8 +28,8 @@ def test_an_enterprise_sees_its_grade_open_findings_inspections_and_bookings_on_
         actor=cast.market_officer,
     )
     user = enterprise_user(cast.enterprise)
-    booking = book(
-        make_slot(make_theme(title="消防安全")),
+    booking = BookingFactory(
+        slot=SlotFactory(themes=[ThemeFactory(title="消防安全")]),
         credit_code=cast.enterprise.credit_code,
         not_registered=False,
         business_name=cast.enterprise.name,
@@ -47,7 +48,7 @@ def test_an_enterprise_sees_its_grade_open_findings_inspections_and_bookings_on_
 
 def test_an_enterprise_does_not_see_another_enterprises_records(client):
     cast = Cast()
-    inspection_in_progress(cast)
+    InspectionFactory(cast=cast)
     client.force_login(enterprise_user(EnterpriseFactory()))
     page = client.get("/enterprise/")
     assert page.status_code == 200
