@@ -1,24 +1,25 @@
 """The staff admin for guidance: coordinators edit themes and publish slots; bookings and risks change status
 only through actions that call the same services as the API, each leaving its audit row."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from programs.admin import STAFF, AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason
-from programs.models import User
+from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason, service_action
+from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 from programs.selectors import department_list, officer_list, scope
 
 from . import services
 from .models import Advice, Booking, Risk, Slot, SlotTemplate, Theme
 
-COORDINATOR = (User.Role.COORDINATOR,)
-VISIT_STAFF = (User.Role.COORDINATOR, User.Role.OFFICER)
-
 
 @admin.register(Theme)
 class ThemeAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = COORDINATOR
+    edit_roles = COORDINATORS
     list_display = ["title", "code", "duration_minutes", "offers_online", "offers_onsite", "is_active", "position"]
     list_editable = ["position"]
     list_filter = ["is_active", "offers_online", "offers_onsite"]
@@ -32,7 +33,7 @@ class ThemeAdmin(RoleScopedAdmin):
 @admin.register(SlotTemplate)
 class SlotTemplateAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = COORDINATOR
+    edit_roles = COORDINATORS
     scope_paths = {"region": "region"}
     list_display = ["__str__", "region", "capacity", "is_active"]
     list_filter = ["weekday", "mode", "is_active"]
@@ -41,10 +42,14 @@ class SlotTemplateAdmin(RoleScopedAdmin):
     filter_horizontal = ["themes"]
 
 
+def _withdraw(slot, actor, request):
+    services.slot_withdraw(slot=slot, actor=actor, reason=action_reason(request))
+
+
 @admin.register(Slot)
 class SlotAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = COORDINATOR
+    edit_roles = COORDINATORS
     scope_paths = {"region": "region"}
     list_display = ["__str__", "region", "capacity", "booked", "is_withdrawn", "template"]
     list_filter = ["mode", "is_withdrawn"]
@@ -56,15 +61,9 @@ class SlotAdmin(RoleScopedAdmin):
     date_hierarchy = "starts_at"
     action_form = ReasonActionForm
     actions = ["withdraw"]
-
-    @admin.action(description=_("Withdraw (cancel its bookings with the reason above)"))
-    def withdraw(self, request, queryset):
-        self.run_service(
-            request,
-            queryset,
-            lambda slot, actor: services.slot_withdraw(slot=slot, actor=actor, reason=action_reason(request)),
-            _("%(count)d slots withdrawn."),
-        )
+    withdraw = service_action(
+        _withdraw, _("Withdraw (cancel its bookings with the reason above)"), _("%(count)d slots withdrawn.")
+    )
 
 
 class AdviceInline(admin.TabularInline):
@@ -110,19 +109,52 @@ def _letter(booking, actor, request):
     services.letter_issue(booking=booking, actor=actor)
 
 
-def _action(function, description, message):
-    def run(modeladmin, request, queryset):
-        modeladmin.run_service(request, queryset, lambda obj, actor: function(obj, actor, request), message)
+# What a booking's page edits in place: the assignment while the booking is open, the summary until the letter
+# that states it is issued (a new version of the letter changes it).
+ASSIGNMENT = ("departments", "officers")
+EDITABLE = (*ASSIGNMENT, "summary")
+# The hidden input that carries back which of them the page offered when it was opened.
+EDITABLE_AS_OPENED = "_editable_as_opened"
 
-    run.short_description = description
-    run.__name__ = f"action{function.__name__}"
-    return run
+
+def editable_fields(booking: Booking) -> list[str]:
+    return [
+        name
+        for name in EDITABLE
+        if not (name in ASSIGNMENT and not booking.is_open) and not (name == "summary" and booking.letter_issued_at)
+    ]
+
+
+class BookingAdminForm(forms.ModelForm):
+    """Asks the service before anything is saved: what it refuses (the booking closed or its letter issued
+    since the page was opened, an officer of another county) comes back as the form's errors, by field."""
+
+    def assignment(self) -> dict:
+        """``booking_assign``'s arguments: the fields the page offers as entered, the others as they are."""
+        booking, offered = self.instance, self.fields
+        return {
+            "departments": self.cleaned_data["departments"] if "departments" in offered else booking.departments.all(),
+            "officers": self.cleaned_data["officers"] if "officers" in offered else booking.officers.all(),
+            "summary": self.cleaned_data["summary"] if "summary" in offered else None,
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.booking_assign_check(booking=self.instance, **self.assignment())
+        except ValidationError as exc:
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+            for name, field_errors in errors.items():  # one on a field the page does not offer: the form's own
+                self.add_error(name if name in self.fields else None, field_errors)
+        return cleaned
 
 
 @admin.register(Booking)
 class BookingAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = VISIT_STAFF
+    edit_roles = ENFORCEMENT
     scope_paths = {"region": "region", "department": "departments", "enterprise": "enterprise_id"}
     list_display = ["reference", "business_name", "theme", "slot", "mode", "status", "region", "escalated_at"]
     list_filter = ["status", "mode", "theme"]
@@ -155,23 +187,49 @@ class BookingAdmin(RoleScopedAdmin):
         "cancel_reason",
         "letter_number",
         "letter_issued_at",
+        "issued_letter",
         "satisfaction",
         "feedback",
     ]
-    # Assignment (departments, officers) and the summary are the only things edited in place.
-    readonly_fields = [f for f in fields if f not in ("departments", "officers", "summary")]
+    readonly_fields = [f for f in fields if f not in EDITABLE]
+    form = BookingAdminForm
     inlines = [AdviceInline, RiskInline, AuditHistoryInline]
     action_form = ReasonActionForm
     actions = [
-        _action(_confirm, _("Confirm (assign the theme's departments)"), _("%(count)d bookings confirmed.")),
-        _action(_complete, _("Mark the visit completed"), _("%(count)d visits completed.")),
-        _action(_no_show, _("Mark no-show"), _("%(count)d bookings marked no-show.")),
-        _action(_cancel, _("Cancel (give the reason above)"), _("%(count)d bookings cancelled.")),
-        _action(_letter, _("Issue the recommendation letter"), _("%(count)d letters issued.")),
+        service_action(_confirm, _("Confirm (assign the theme's departments)"), _("%(count)d bookings confirmed.")),
+        service_action(_complete, _("Mark the visit completed"), _("%(count)d visits completed.")),
+        service_action(_no_show, _("Mark no-show"), _("%(count)d bookings marked no-show.")),
+        service_action(_cancel, _("Cancel (give the reason above)"), _("%(count)d bookings cancelled.")),
+        service_action(_letter, _("Issue the recommendation letter"), _("%(count)d letters issued.")),
     ]
 
     def has_add_permission(self, request):
         return False  # bookings come from the public form and the app
+
+    @admin.display(description=_("issued letter"))
+    def issued_letter(self, obj):
+        if obj is None or obj.letter_issued_at is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("guidance:letter", args=[obj.pk]), _("The letter and its PDF versions")
+        )
+
+    def editable_as_opened(self, request, obj) -> list[str]:
+        """What the page offers for change. A save answers the page as it was opened, so a change the booking no
+        longer allows (closed, or its letter issued, meanwhile) meets the service's refusal instead of vanishing."""
+        if request.method == "POST" and EDITABLE_AS_OPENED in request.POST:
+            offered = request.POST[EDITABLE_AS_OPENED].split()
+            return [name for name in EDITABLE if name in offered]
+        return editable_fields(obj) if obj is not None else list(EDITABLE)
+
+    def get_readonly_fields(self, request, obj=None):
+        editable = self.editable_as_opened(request, obj)
+        return [*self.readonly_fields, *(name for name in EDITABLE if name not in editable)]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        offered = " ".join(self.editable_as_opened(request, obj))
+        context["editable_as_opened"] = {"name": EDITABLE_AS_OPENED, "value": offered}
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "officers":
@@ -184,13 +242,8 @@ class BookingAdmin(RoleScopedAdmin):
         """Nothing is saved directly: ``save_related`` hands the assignment and summary to the service."""
 
     def save_related(self, request, form, formsets, change):
-        services.booking_assign(
-            booking=form.instance,
-            actor=request.user,
-            departments=form.cleaned_data["departments"],
-            officers=form.cleaned_data["officers"],
-            summary=form.cleaned_data["summary"],
-        )
+        # The form asked the service under the booking's lock, held until this request's transaction ends.
+        services.booking_assign(booking=form.instance, actor=request.user, **form.assignment())
         for formset in formsets:  # read-only inlines: nothing changes, but the admin's change message reads them
             self.save_formset(request, form, formset, change=change)
 
@@ -206,7 +259,7 @@ def _risk_reject(risk, actor, request):
 @admin.register(Risk)
 class RiskAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    edit_roles = VISIT_STAFF
+    edit_roles = ENFORCEMENT
     scope_paths = {
         "region": "booking__region",
         "department": "booking__departments",
@@ -233,8 +286,8 @@ class RiskAdmin(RoleScopedAdmin):
     inlines = [AuditHistoryInline]
     action_form = ReasonActionForm
     actions = [
-        _action(_risk_confirm, _("Confirm rectified"), _("%(count)d risks confirmed rectified.")),
-        _action(_risk_reject, _("Reject the evidence (give the reason above)"), _("%(count)d risks reopened.")),
+        service_action(_risk_confirm, _("Confirm rectified"), _("%(count)d risks confirmed rectified.")),
+        service_action(_risk_reject, _("Reject the evidence (give the reason above)"), _("%(count)d risks reopened.")),
     ]
 
     def has_add_permission(self, request):

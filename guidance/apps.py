@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class GuidanceConfig(AppConfig):
     name = "guidance"
     verbose_name = _("Guidance bookings")
+
+    # name → (task, every N seconds); the core writes them to the beat schedule (programs.schedule).
+    periodic_tasks = {
+        "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
+        "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
+    }

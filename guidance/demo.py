@@ -268,11 +268,11 @@ def _seed_history(themes: dict, county: Region, enterprises: list, officer: User
             created_at=starts + timedelta(hours=1),
         )
         Booking.objects.filter(pk=booking.pk).update(
-            letter_number=f"{booking.reference}-JY",
-            letter_issued_at=starts + timedelta(days=1),
             satisfaction=5 - n % 2,
             feedback="服务很贴心，少走了弯路。",
             feedback_at=starts + timedelta(days=1),
         )
+        # The letter is issued as every letter is: rendered once into its stored PDF.
+        services.letter_issue(booking=booking, actor=officer)
         made += 1
     return made

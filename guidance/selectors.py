@@ -1,11 +1,13 @@
-"""Reads of the guidance app: themes, free slots, bookings as each role may see them, and the indicators."""
+"""Reads of the guidance app: themes, free slots, bookings as each role may see them, the issued letters, and the
+indicators."""
 
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from programs.models import Region, User
+from programs.documents import document_current, document_versions
+from programs.models import IssuedDocument, Region, User
 from programs.selectors import scope
 
 from .models import Booking, Mode, Risk, Slot, Theme
@@ -62,6 +64,22 @@ def booking_detail(*, booking: Booking) -> Booking:
         )
         .get(pk=booking.pk)
     )
+
+
+# The kind of the recommendation letter among the core's issued documents (programs.documents).
+LETTER_KIND = "guidance.letter"
+
+
+def letter_document(*, booking: Booking, version: int | None = None) -> IssuedDocument | None:
+    """The issued letter: the version in force, or the given ``version``; ``None`` when there is none."""
+    if version is None:
+        return document_current(kind=LETTER_KIND, obj=booking)
+    return document_versions(kind=LETTER_KIND, obj=booking).filter(version=version).first()
+
+
+def letter_versions(*, booking: Booking) -> QuerySet[IssuedDocument]:
+    """Every issued version of the letter, the one in force first."""
+    return document_versions(kind=LETTER_KIND, obj=booking)
 
 
 def risk_list(*, user: User) -> QuerySet[Risk]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from programs.documents import document_response
 from programs.models import User
 
 from . import selectors, services
@@ -171,19 +172,49 @@ def manage_ical(request, token):
     return response
 
 
-def _letter(request, booking):
+def _letter(request, booking, pdf_url):
+    """The letter to read on screen, with the issued PDF (every version) to download: the PDF is the letter."""
     if not booking.letter_issued_at:
         raise Http404(_("The recommendation letter has not been issued yet."))
-    return render(request, "guidance/letter.html", {"booking": selectors.booking_detail(booking=booking)})
+    context = {
+        "booking": selectors.booking_detail(booking=booking),
+        "versions": list(selectors.letter_versions(booking=booking)),
+        "pdf_url": pdf_url,
+    }
+    return render(request, "guidance/letter.html", context)
+
+
+def _letter_pdf(request, booking):
+    """The issued letter as stored: the version in force, or ``?version=N``; never rendered here."""
+    version = request.GET.get("version", "")
+    if version and not version.isdigit():
+        raise Http404
+    document = selectors.letter_document(booking=booking, version=int(version) if version else None)
+    if document is None:
+        raise Http404(_("The recommendation letter has not been issued yet."))
+    return document_response(document, request)
 
 
 def manage_letter(request, token):
-    return _letter(request, _booking_or_404(token))
+    return _letter(request, _booking_or_404(token), reverse("guidance:manage-letter-pdf", args=[token]))
+
+
+def manage_letter_pdf(request, token):
+    return _letter_pdf(request, _booking_or_404(token))
+
+
+def _own_booking(request, pk) -> Booking:
+    return get_object_or_404(selectors.booking_list(user=request.user), pk=pk)
 
 
 @login_required
 def letter(request, pk):
-    return _letter(request, get_object_or_404(selectors.booking_list(user=request.user), pk=pk))
+    return _letter(request, _own_booking(request, pk), reverse("guidance:letter-pdf", args=[pk]))
+
+
+@login_required
+def letter_pdf(request, pk):
+    return _letter_pdf(request, _own_booking(request, pk))
 
 
 @login_required

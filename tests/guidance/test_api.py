@@ -10,7 +10,7 @@ from guidance.models import Booking
 from programs.rest import HasRole
 from tests.factories import EnterpriseFactory, UserFactory, coordinator, enterprise_user, officer, region_tree
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def test_every_guidance_view_declares_its_roles():
 
 def test_an_enterprise_user_books_through_the_app_and_the_booking_is_its_enterprises(api_as):
     enterprise = EnterpriseFactory()
-    theme = make_theme()
-    slot = make_slot(theme)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme])
     client = api_as(enterprise_user(enterprise))
     themes = client.get("/api/v1/guidance/themes/").json()
     assert [t["code"] for t in themes] == [theme.code]
@@ -51,9 +51,9 @@ def test_an_enterprise_user_books_through_the_app_and_the_booking_is_its_enterpr
 
 
 def test_a_full_slot_is_not_offered_and_a_booking_for_it_is_a_conflict(api_as):
-    theme = make_theme()
-    slot = make_slot(theme, capacity=1)
-    book(slot)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], capacity=1)
+    BookingFactory(slot=slot)
     client = api_as(enterprise_user())
     assert client.get(f"/api/v1/guidance/slots/?theme={theme.pk}").json()["results"] == []
     response = client.post(
@@ -75,9 +75,9 @@ def test_a_full_slot_is_not_offered_and_a_booking_for_it_is_a_conflict(api_as):
 
 def test_an_enterprise_cannot_see_or_touch_another_enterprises_bookings(api_as):
     mine, theirs = EnterpriseFactory(), EnterpriseFactory()
-    slot = make_slot(make_theme())
-    own = book(slot, not_registered=False, credit_code=mine.credit_code)
-    other = book(slot, not_registered=False, credit_code=theirs.credit_code)
+    slot = SlotFactory()
+    own = BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code)
+    other = BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code)
     client = api_as(enterprise_user(mine))
     listed = client.get("/api/v1/guidance/bookings/").json()["results"]
     assert [b["reference"] for b in listed] == [own.reference]
@@ -89,9 +89,9 @@ def test_an_enterprise_cannot_see_or_touch_another_enterprises_bookings(api_as):
 
 def test_an_enterprise_reschedules_and_cancels_its_own_booking_through_the_app(api_as):
     enterprise = EnterpriseFactory()
-    theme = make_theme()
-    first, second = make_slot(theme), make_slot(theme)
-    booking = book(first, not_registered=False, credit_code=enterprise.credit_code)
+    theme = ThemeFactory()
+    first, second = SlotFactory(themes=[theme]), SlotFactory(themes=[theme])
+    booking = BookingFactory(slot=first, not_registered=False, credit_code=enterprise.credit_code)
     client = api_as(enterprise_user(enterprise))
     moved = client.post(f"/api/v1/guidance/bookings/{booking.pk}/reschedule/", {"slot": second.pk})
     assert moved.status_code == 200, moved.content
@@ -103,7 +103,7 @@ def test_an_enterprise_reschedules_and_cancels_its_own_booking_through_the_app(a
 
 
 def test_roles_that_may_not_act_are_refused(api_as):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     resident = UserFactory(role="resident", is_staff=False, region=None)
     assert api_as(resident).get("/api/v1/guidance/bookings/").status_code == 403
     assert api_as(resident).get("/api/v1/indicators/guidance/").status_code == 403
@@ -114,9 +114,9 @@ def test_roles_that_may_not_act_are_refused(api_as):
 
 
 def test_officers_see_the_visits_of_their_department_and_their_own_list(api_as):
-    theme = make_theme()
-    slot = make_slot(theme)
-    assigned, unassigned = book(slot), book(slot)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme])
+    assigned, unassigned = BookingFactory(slot=slot), BookingFactory(slot=slot)
     inspector = officer(department=theme.departments.get())
     services.booking_confirm(booking=assigned, actor=coordinator(), officers=[inspector])
     services.booking_confirm(booking=unassigned, actor=coordinator(), departments=[], officers=[])
@@ -127,9 +127,9 @@ def test_officers_see_the_visits_of_their_department_and_their_own_list(api_as):
 
 
 def test_a_coordinator_sees_only_bookings_of_their_region():
-    here = make_slot(make_theme())
-    there = make_slot(make_theme(), region=region_tree("330206", "北仑区")["county"])
-    near, far = book(here), book(there)
+    here = SlotFactory()
+    there = SlotFactory(region=region_tree("330206", "北仑区")["county"])
+    near, far = BookingFactory(slot=here), BookingFactory(slot=there)
     from guidance.selectors import booking_list
 
     assert list(booking_list(user=coordinator())) == [near]
@@ -138,11 +138,11 @@ def test_a_coordinator_sees_only_bookings_of_their_region():
 
 
 def test_the_booking_list_costs_the_same_queries_for_five_rows_as_for_twenty(api_as):
-    theme = make_theme()
-    slot = make_slot(theme, capacity=30)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], capacity=30)
     inspector = officer(department=theme.departments.get())
     for _ in range(25):
-        booking = book(slot)
+        booking = BookingFactory(slot=slot)
         services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
         services.risk_record(booking=booking, actor=inspector, description="隐患")
     client = api_as(coordinator())
@@ -156,7 +156,7 @@ def test_the_booking_list_costs_the_same_queries_for_five_rows_as_for_twenty(api
 
 
 def test_a_coordinator_publishes_a_one_off_slot_in_their_region_only(api_as):
-    theme = make_theme()
+    theme = ThemeFactory()
     client = api_as(coordinator())
     payload = {
         "starts_at": "2030-03-05T09:00:00+08:00",

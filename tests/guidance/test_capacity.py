@@ -1,27 +1,28 @@
 """A slot is never overbooked: the conditional UPDATE takes a place, the check constraint backs it."""
 
-import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from guidance import services
 from guidance.models import Booking, Slot
 from programs.models import AuditEntry
+from tests.conftest import failures, released_together
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory, booking_body
 
 
 @pytest.mark.django_db
 def test_a_full_slot_refuses_the_next_booking_with_a_clear_answer():
-    slot = make_slot(make_theme(), capacity=2)
-    book(slot)
-    book(slot)
+    slot = SlotFactory(capacity=2)
+    BookingFactory(slot=slot)
+    BookingFactory(slot=slot)
     with pytest.raises(ValidationError) as refused:
-        book(slot)
+        BookingFactory(slot=slot)
     assert services.is_slot_full(refused.value)
     slot.refresh_from_db()
     assert (slot.booked, Booking.objects.count()) == (2, 2)
@@ -29,27 +30,27 @@ def test_a_full_slot_refuses_the_next_booking_with_a_clear_answer():
 
 @pytest.mark.django_db
 def test_the_database_itself_refuses_more_bookings_than_places():
-    slot = make_slot(make_theme(), capacity=1)
-    book(slot)
+    slot = SlotFactory(capacity=1)
+    BookingFactory(slot=slot)
     with pytest.raises(IntegrityError), transaction.atomic():
         Slot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
 
 
 @pytest.mark.django_db
 def test_cancelling_gives_the_place_back():
-    slot = make_slot(make_theme(), capacity=1)
-    booking = book(slot)
+    slot = SlotFactory(capacity=1)
+    booking = BookingFactory(slot=slot)
     services.booking_cancel(booking=booking, actor=coordinator(), reason="企业另有安排")
     slot.refresh_from_db()
     assert slot.booked == 0
-    book(slot)  # the place is free again
+    BookingFactory(slot=slot)  # the place is free again
 
 
 @pytest.mark.django_db
 def test_a_reschedule_moves_the_place_from_the_old_slot_to_the_new_one():
-    theme = make_theme()
-    old, new = make_slot(theme, capacity=1), make_slot(theme, capacity=1)
-    booking = book(old)
+    theme = ThemeFactory()
+    old, new = SlotFactory(themes=[theme], capacity=1), SlotFactory(themes=[theme], capacity=1)
+    booking = BookingFactory(slot=old)
     services.booking_reschedule(booking=booking, slot=new, actor=None, reason="时间冲突")
     old.refresh_from_db()
     new.refresh_from_db()
@@ -62,10 +63,10 @@ def test_a_reschedule_moves_the_place_from_the_old_slot_to_the_new_one():
 
 @pytest.mark.django_db
 def test_a_reschedule_into_a_full_slot_changes_nothing():
-    theme = make_theme()
-    old, full = make_slot(theme, capacity=1), make_slot(theme, capacity=1)
-    booking = book(old)
-    book(full)
+    theme = ThemeFactory()
+    old, full = SlotFactory(themes=[theme], capacity=1), SlotFactory(themes=[theme], capacity=1)
+    booking = BookingFactory(slot=old)
+    BookingFactory(slot=full)
     with pytest.raises(ValidationError):
         services.booking_reschedule(booking=booking, slot=full, actor=None)
     old.refresh_from_db()
@@ -77,40 +78,13 @@ def test_a_reschedule_into_a_full_slot_changes_nothing():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_requests_for_five_places_make_exactly_five_bookings(api_as):
-    theme = make_theme()
-    slot = make_slot(theme, capacity=5)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], capacity=5)
     clients = [api_as(enterprise_user(EnterpriseFactory())) for _ in range(50)]
-    barrier = threading.Barrier(50)
-    statuses, bodies, errors = [], [], []
-
-    def request(client):
-        try:
-            barrier.wait()
-            response = client.post(
-                "/api/v1/guidance/bookings/",
-                {
-                    "theme": theme.pk,
-                    "slot": slot.pk,
-                    "contact_name": "王先生",
-                    "contact_phone": "13800000000",
-                    "address": "测试路1号",
-                    "consent": True,
-                },
-                format="json",
-            )
-            statuses.append(response.status_code)
-            bodies.append(response.json())
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    body = booking_body(slot, theme)
+    responses = released_together([partial(c.post, "/api/v1/guidance/bookings/", body, format="json") for c in clients])
+    assert not failures(responses)
+    statuses, bodies = [r.status_code for r in responses], [r.json() for r in responses]
     assert sorted(statuses) == [201] * 5 + [409] * 45
     full = [b for b in bodies if b.get("error")]
     assert {b["error"]["code"] for b in full} == {"slot_full"}
@@ -122,32 +96,15 @@ def test_fifty_simultaneous_requests_for_five_places_make_exactly_five_bookings(
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_crossing_reschedules_at_the_same_moment_neither_deadlock_nor_overbook():
-    theme = make_theme()
-    a, b = make_slot(theme, capacity=2), make_slot(theme, capacity=2)
-    from_a = [book(a) for _ in range(2)]
-    from_b = [book(b) for _ in range(2)]
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def move(booking, to):
-        try:
-            barrier.wait()
-            services.booking_reschedule(booking=booking, slot=to, actor=coordinator_user)
-        except ValidationError:
-            pass  # "full" is a fair answer
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
+    theme = ThemeFactory()
+    a, b = SlotFactory(themes=[theme], capacity=2), SlotFactory(themes=[theme], capacity=2)
+    from_a = [BookingFactory(slot=a) for _ in range(2)]
+    from_b = [BookingFactory(slot=b) for _ in range(2)]
     coordinator_user = coordinator()
-    threads = [threading.Thread(target=move, args=(x, b)) for x in from_a]
-    threads += [threading.Thread(target=move, args=(x, a)) for x in from_b]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    moves = [partial(services.booking_reschedule, booking=x, slot=b, actor=coordinator_user) for x in from_a]
+    moves += [partial(services.booking_reschedule, booking=x, slot=a, actor=coordinator_user) for x in from_b]
+    results = released_together(moves)
+    assert not failures(results, expected=(ValidationError,))  # "full" is a fair answer
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.booked == Booking.objects.filter(slot=a).count() <= 2
@@ -158,25 +115,9 @@ def test_crossing_reschedules_at_the_same_moment_neither_deadlock_nor_overbook()
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_form_sent_twice_at_the_same_moment_makes_one_booking_and_takes_one_place():
-    slot = make_slot(make_theme(), capacity=5)
-    barrier = threading.Barrier(2)
-    answers, errors = [], []
-
-    def submit():
-        try:
-            barrier.wait()
-            answers.append(book(slot, submission_key="a1b2c3d4e5f6").pk)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert len(set(answers)) == 1
+    slot = SlotFactory(capacity=5)
+    bookings = released_together([lambda: BookingFactory(slot=slot, submission_key="a1b2c3d4e5f6")] * 2)
+    assert not failures(bookings)
+    assert len({booking.pk for booking in bookings}) == 1
     slot.refresh_from_db()
     assert (slot.booked, Booking.objects.count()) == (1, 1)

@@ -14,7 +14,7 @@ from programs.models import Enterprise
 from programs.services import notifications_send_due
 from tests.factories import EnterpriseFactory, enterprise_user
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,10 @@ def form_data(slot, **overrides):
 
 
 def test_the_theme_page_lists_the_themes_and_the_booking_page_its_free_slots_without_javascript(client):
-    theme = make_theme(title="开办餐饮")
-    free = make_slot(theme, capacity=2)
-    full = make_slot(theme, capacity=1)
-    book(full)
+    theme = ThemeFactory(title="开办餐饮")
+    free = SlotFactory(themes=[theme], capacity=2)
+    full = SlotFactory(themes=[theme], capacity=1)
+    BookingFactory(slot=full)
     assert "开办餐饮" in client.get("/guidance/").text
     page = client.get(f"/guidance/book/{theme.code}/")
     assert page.status_code == 200
@@ -53,7 +53,7 @@ def test_the_theme_page_lists_the_themes_and_the_booking_page_its_free_slots_wit
 
 
 def test_someone_about_to_open_a_restaurant_books_with_a_name_and_gets_a_reference(client):
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     response = client.post(f"/guidance/book/{slot.themes.get().code}/", form_data(slot))
     assert response.status_code == 302
     booking = Booking.objects.get()
@@ -66,7 +66,7 @@ def test_someone_about_to_open_a_restaurant_books_with_a_name_and_gets_a_referen
 
 def test_a_registered_enterprise_is_matched_by_its_credit_code_typed_loosely(client):
     enterprise = EnterpriseFactory()
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     loose = " " + enterprise.credit_code.lower() + " "
     data = form_data(slot, not_registered="", credit_code=loose, business_name="")
     assert client.post(f"/guidance/book/{slot.themes.get().code}/", data).status_code == 302
@@ -80,7 +80,7 @@ def test_a_registered_enterprise_is_matched_by_its_credit_code_typed_loosely(cli
 
 
 def test_each_bad_field_gets_its_own_error_and_nothing_is_booked(client):
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     data = form_data(
         slot,
         not_registered="",
@@ -111,7 +111,7 @@ def test_each_bad_field_gets_its_own_error_and_nothing_is_booked(client):
 def test_a_credit_code_with_a_wrong_check_character_is_refused_on_its_field(client):
     enterprise = EnterpriseFactory()
     wrong = enterprise.credit_code[:-1] + ("0" if enterprise.credit_code[-1] != "0" else "1")
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     data = form_data(slot, not_registered="", credit_code=wrong)
     response = client.post(f"/guidance/book/{slot.themes.get().code}/", data)
     assert response.status_code == 400
@@ -119,10 +119,10 @@ def test_a_credit_code_with_a_wrong_check_character_is_refused_on_its_field(clie
 
 
 def test_a_missing_or_full_slot_is_named_on_the_slot_field(client):
-    theme = make_theme()
-    slot = make_slot(theme, capacity=1)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], capacity=1)
     data = form_data(slot)
-    book(slot)
+    BookingFactory(slot=slot)
     response = client.post(f"/guidance/book/{theme.code}/", data)
     assert response.status_code == 400
     assert "slot" in response.context["form"].errors
@@ -131,7 +131,7 @@ def test_a_missing_or_full_slot_is_named_on_the_slot_field(client):
 
 
 def test_a_double_submit_makes_one_booking(client):
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     data = form_data(slot)
     first = client.post(f"/guidance/book/{slot.themes.get().code}/", data)
     second = client.post(f"/guidance/book/{slot.themes.get().code}/", data)
@@ -143,17 +143,15 @@ def test_a_double_submit_makes_one_booking(client):
 
 
 def test_the_form_refuses_a_post_without_the_csrf_token():
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     response = Client(enforce_csrf_checks=True).post(f"/guidance/book/{slot.themes.get().code}/", form_data(slot))
     assert response.status_code == 403
     assert not Booking.objects.exists()
 
 
-def test_too_many_posts_from_one_address_are_turned_away(client, settings):
+def test_too_many_posts_from_one_address_are_turned_away(client, settings, own_cache):
     settings.PUBLIC_FORM_RATE = "5/h"  # an hour's window: the test cannot straddle a window boundary in practice
-    # A private cache: the embedded one is a folder that other test runs on this machine clear at any moment.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate"}}
-    slot = make_slot(make_theme())
+    slot = SlotFactory()
     data = form_data(slot, contact_phone="x")
     address = f"10.{os.getpid() % 250}.{time.time_ns() % 250}.7"  # its own counter, whoever else runs tests
     statuses = [
@@ -168,9 +166,9 @@ def test_too_many_posts_from_one_address_are_turned_away(client, settings):
 
 def test_a_signed_in_enterprise_user_sees_all_its_bookings_and_no_one_elses(client):
     mine, theirs = EnterpriseFactory(), EnterpriseFactory()
-    slot = make_slot(make_theme())
-    own = book(slot, not_registered=False, credit_code=mine.credit_code)
-    other = book(slot, not_registered=False, credit_code=theirs.credit_code)
+    slot = SlotFactory()
+    own = BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code)
+    other = BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code)
     client.force_login(enterprise_user(mine))
     page = client.get("/guidance/mine/")
     assert own.reference in page.text

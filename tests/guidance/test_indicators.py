@@ -11,13 +11,13 @@ from guidance.models import Mode
 from guidance.selectors import guidance_indicators
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user, officer, region_tree
 
-from .factories import book, make_slot, make_theme, visit_started
+from .factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
 
 pytestmark = pytest.mark.django_db
 
 
 def held(slot, boss, *, risks=0, rectify=0, satisfaction=None, no_show=False):
-    booking = book(slot)
+    booking = BookingFactory(slot=slot)
     services.booking_confirm(booking=booking, actor=boss)
     booking = visit_started(booking)
     if no_show:
@@ -34,17 +34,17 @@ def held(slot, boss, *, risks=0, rectify=0, satisfaction=None, no_show=False):
 
 def test_the_indicators_count_what_the_article_publishes_for_the_callers_scope(api_as):
     boss = coordinator()
-    restaurant, fire = make_theme(title="开办餐饮"), make_theme(title="消防安全")
-    onsite = make_slot(restaurant, capacity=10, mode=Mode.ONSITE)
-    online = make_slot(fire, capacity=10, mode=Mode.ONLINE)
+    restaurant, fire = ThemeFactory(title="开办餐饮"), ThemeFactory(title="消防安全")
+    onsite = SlotFactory(themes=[restaurant], capacity=10, mode=Mode.ONSITE)
+    online = SlotFactory(themes=[fire], capacity=10, mode=Mode.ONLINE)
     held(onsite, boss, risks=3, rectify=2, satisfaction=5)
     held(onsite, boss, risks=1, rectify=0, satisfaction=4)
     held(online, boss, risks=0, satisfaction=3)
     held(online, boss, no_show=True)
-    services.booking_cancel(booking=book(make_slot(fire)), actor=boss, reason="企业取消")
-    book(make_slot(restaurant))  # still to come
+    services.booking_cancel(booking=BookingFactory(slot=SlotFactory(themes=[fire])), actor=boss, reason="企业取消")
+    BookingFactory(slot=SlotFactory(themes=[restaurant]))  # still to come
     beilun = region_tree("330206", "北仑区")["county"]
-    held(make_slot(fire, region=beilun), coordinator(region=beilun), risks=2)  # another county
+    held(SlotFactory(themes=[fire], region=beilun), coordinator(region=beilun), risks=2)  # another county
 
     today = timezone.localdate()
     figures = guidance_indicators(user=boss, start=today - timedelta(days=7), end=today)

@@ -11,7 +11,7 @@ from guidance.models import Booking
 from programs.models import AuditEntry
 from tests.factories import coordinator
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,14 @@ def manage_url(booking, suffix=""):
 
 
 def test_the_signed_link_opens_the_booking(client):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     response = client.get(manage_url(booking))
     assert response.status_code == 200
     assert booking.reference in response.text
 
 
 def test_a_forged_or_altered_link_opens_nothing(client):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     token = services.booking_token(booking)
     forged = signing.dumps({"b": booking.pk, "r": booking.reference}, salt="guessed", compress=True)
     feedback_token = services.booking_token(booking, salt=services.FEEDBACK_SALT)
@@ -39,7 +39,7 @@ def test_a_forged_or_altered_link_opens_nothing(client):
 
 
 def test_the_link_cancels_with_a_reason_that_the_history_keeps(client):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     response = client.post(manage_url(booking, "cancel/"), {"reason": "店面没租下来"})
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -49,7 +49,7 @@ def test_the_link_cancels_with_a_reason_that_the_history_keeps(client):
 
 
 def test_cancelling_through_the_link_needs_a_reason(client):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     response = client.post(manage_url(booking, "cancel/"), {"reason": ""})
     assert response.status_code == 400
     assert response.context["cancel_form"].errors["reason"]
@@ -57,9 +57,9 @@ def test_cancelling_through_the_link_needs_a_reason(client):
 
 
 def test_a_link_cannot_be_used_again_after_cancellation(client):
-    theme = make_theme()
-    booking = book(make_slot(theme))
-    other = make_slot(theme)
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]))
+    other = SlotFactory(themes=[theme])
     assert client.post(manage_url(booking, "cancel/"), {"reason": "不需要了"}).status_code == 302
     again = client.post(manage_url(booking, "reschedule/"), {"slot": other.pk})
     assert again.status_code == 410
@@ -70,9 +70,9 @@ def test_a_link_cannot_be_used_again_after_cancellation(client):
 
 
 def test_the_link_reschedules_to_a_free_slot(client):
-    theme = make_theme()
-    booking = book(make_slot(theme))
-    other = make_slot(theme, starts_in=timedelta(days=6))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]))
+    other = SlotFactory(themes=[theme], starts_in=timedelta(days=6))
     page = client.get(manage_url(booking))
     assert f'value="{other.pk}"' in page.text
     response = client.post(manage_url(booking, "reschedule/"), {"slot": other.pk, "reason": "出差"})
@@ -84,8 +84,8 @@ def test_the_link_reschedules_to_a_free_slot(client):
 
 def test_within_the_minimum_notice_the_enterprise_cannot_move_the_visit_but_staff_can(client, settings):
     settings.GUIDANCE_MIN_NOTICE_HOURS = 24
-    theme = make_theme()
-    booking = book(make_slot(theme, starts_in=timedelta(hours=20)))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme], starts_in=timedelta(hours=20)))
     response = client.post(manage_url(booking, "cancel/"), {"reason": "临时有事"})
     assert response.status_code == 400
     assert "24" in response.text
@@ -95,7 +95,7 @@ def test_within_the_minimum_notice_the_enterprise_cannot_move_the_visit_but_staf
 
 
 def test_the_calendar_file_can_be_downloaded_from_the_link(client):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     response = client.get(manage_url(booking, "visit.ics"))
     assert response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content
@@ -108,9 +108,9 @@ def test_a_business_without_an_account_sends_rectification_evidence_through_its_
 
     from .factories import visit_started
 
-    theme = make_theme()
-    booking = book(make_slot(theme))
-    other = book(make_slot(theme))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]))
+    other = BookingFactory(slot=SlotFactory(themes=[theme]))
     services.booking_confirm(booking=booking, actor=coordinator())
     booking = visit_started(booking)
     risk = services.risk_record(booking=booking, actor=coordinator(), description="排烟口正对居民窗户")

@@ -14,13 +14,13 @@ from programs.models import Notification
 from programs.services import notifications_send_due
 from tests.factories import coordinator, officer
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def slot_at_nine(theme, days_ahead=5, **kw):
-    slot = make_slot(theme, **kw)
+    slot = SlotFactory(themes=[theme], **kw)
     starts = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=days_ahead), time(9, 0)))
     Slot.objects.filter(pk=slot.pk).update(starts_at=starts, ends_at=starts + timedelta(hours=2))
     slot.refresh_from_db()
@@ -32,7 +32,7 @@ def sent_keys():
 
 
 def test_reminders_are_due_a_day_and_two_hours_before_the_visit_in_shanghai_time():
-    booking = book(slot_at_nine(make_theme()))
+    booking = BookingFactory(slot=slot_at_nine(ThemeFactory()))
     prefix = services.booking_key_prefix(booking)
     day_before = Notification.objects.get(dedupe_key=f"{prefix}reminder-24h:email").due_at
     two_hours = Notification.objects.get(dedupe_key=f"{prefix}reminder-2h:sms").due_at
@@ -45,7 +45,7 @@ def test_reminders_are_due_a_day_and_two_hours_before_the_visit_in_shanghai_time
 
 
 def test_the_confirmation_email_carries_the_visit_as_a_calendar_file_and_the_manage_link():
-    booking = book(slot_at_nine(make_theme()))
+    booking = BookingFactory(slot=slot_at_nine(ThemeFactory()))
     notifications_send_due()
     confirmation = next(m for m in mail.outbox if m.extra_headers["X-Notification-Key"].endswith(":booked:email"))
     assert confirmation.to == ["zhou@example.cn"]
@@ -59,7 +59,7 @@ def test_the_confirmation_email_carries_the_visit_as_a_calendar_file_and_the_man
 
 
 def test_reminders_are_sent_once_however_often_they_are_scheduled_or_swept():
-    booking = book(slot_at_nine(make_theme()))
+    booking = BookingFactory(slot=slot_at_nine(ThemeFactory()))
     services.booking_confirm(booking=booking, actor=coordinator())  # schedules the reminders again
     later = booking.slot.starts_at - timedelta(hours=1)
     notifications_send_due(now=later)
@@ -71,7 +71,7 @@ def test_reminders_are_sent_once_however_often_they_are_scheduled_or_swept():
 
 
 def test_a_cancelled_booking_gets_no_reminder():
-    booking = book(slot_at_nine(make_theme()))
+    booking = BookingFactory(slot=slot_at_nine(ThemeFactory()))
     services.booking_cancel(booking=booking, actor=coordinator(), reason="企业停业装修")
     notifications_send_due(now=booking.slot.starts_at)
     keys = sent_keys()
@@ -80,8 +80,8 @@ def test_a_cancelled_booking_gets_no_reminder():
 
 
 def test_a_moved_booking_is_reminded_of_its_new_time_only():
-    theme = make_theme()
-    booking = book(slot_at_nine(theme, days_ahead=5))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=slot_at_nine(theme, days_ahead=5))
     later_slot = slot_at_nine(theme, days_ahead=9)
     moved = services.booking_reschedule(booking=booking, slot=later_slot, actor=None, reason="出差")
     notifications_send_due(now=later_slot.starts_at)
@@ -94,7 +94,7 @@ def test_a_moved_booking_is_reminded_of_its_new_time_only():
 
 
 def test_assigned_officers_are_reminded_too_in_the_app():
-    booking = book(slot_at_nine(make_theme()))
+    booking = BookingFactory(slot=slot_at_nine(ThemeFactory()))
     inspector = officer()
     services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
     prefix = services.booking_key_prefix(booking)
@@ -104,9 +104,9 @@ def test_assigned_officers_are_reminded_too_in_the_app():
 
 
 def test_a_visit_booked_for_tomorrow_morning_skips_the_reminder_that_is_already_past():
-    theme = make_theme()
-    slot = make_slot(theme, starts_in=timedelta(hours=5))
-    booking = book(slot)
+    theme = ThemeFactory()
+    slot = SlotFactory(themes=[theme], starts_in=timedelta(hours=5))
+    booking = BookingFactory(slot=slot)
     prefix = services.booking_key_prefix(booking)
     assert not Notification.objects.filter(dedupe_key__startswith=f"{prefix}reminder-24h").exists()
     assert Notification.objects.filter(dedupe_key=f"{prefix}reminder-2h:email").exists()

@@ -8,10 +8,10 @@ from django.utils import timezone
 from guidance import services, tasks
 from guidance.models import Booking, Mode, Slot, SlotTemplate
 from programs.models import AuditEntry, Notification
-from programs.schedule import PERIODIC_TASKS
+from programs.schedule import declared_periodic_tasks
 from tests.factories import coordinator, region_tree
 
-from .factories import book, make_slot, make_theme
+from .factories import BookingFactory, SlotFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def weekly(theme, *, weekday=2, start=time(9, 0), end=time(11, 0), **kw):
 
 def test_weekly_templates_become_slots_some_weeks_ahead_and_a_second_run_adds_nothing(settings):
     settings.GUIDANCE_SLOT_WEEKS_AHEAD = 4
-    theme = make_theme()
+    theme = ThemeFactory()
     template = weekly(theme)
     first = tasks.generate_slots.delay().get()
     assert first in (3, 4)  # this week's Wednesday may have passed already
@@ -48,12 +48,12 @@ def test_weekly_templates_become_slots_some_weeks_ahead_and_a_second_run_adds_no
 
 
 def test_an_inactive_template_makes_no_slots():
-    weekly(make_theme(), is_active=False)
+    weekly(ThemeFactory(), is_active=False)
     assert services.slots_generate(weeks=2) == 0
 
 
 def test_the_guidance_sweeps_are_in_the_one_beat_schedule():
-    tasks_declared = {task for task, _seconds in PERIODIC_TASKS.values()}
+    tasks_declared = {task for task, _seconds in declared_periodic_tasks().values()}
     assert {"guidance.generate_slots", "guidance.escalate_unconfirmed_bookings"} <= tasks_declared
 
 
@@ -62,8 +62,8 @@ def test_a_booking_left_unconfirmed_is_escalated_to_the_regions_coordinators_onc
     here = coordinator()
     city = coordinator(region=region_tree()["city"])
     elsewhere = coordinator(region=region_tree("330206", "北仑区")["county"])
-    slot = make_slot(make_theme(), region=region_tree()["town"])
-    old, fresh, confirmed = book(slot), book(slot), book(slot)
+    slot = SlotFactory(region=region_tree()["town"])
+    old, fresh, confirmed = BookingFactory(slot=slot), BookingFactory(slot=slot), BookingFactory(slot=slot)
     services.booking_confirm(booking=confirmed, actor=here)
     Booking.objects.filter(pk__in=[old.pk, confirmed.pk]).update(created_at=timezone.now() - timedelta(hours=25))
     assert tasks.escalate_unconfirmed_bookings.delay().get() == 1

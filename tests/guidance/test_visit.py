@@ -14,14 +14,14 @@ from programs.models import AuditEntry, Enterprise
 from programs.services import audit_record
 from tests.factories import DepartmentFactory, EnterpriseFactory, coordinator, enterprise_user, officer, region_tree
 
-from .factories import book, make_slot, make_theme, visit_started
+from .factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
 
 pytestmark = pytest.mark.django_db
 
 
 def held_visit(enterprise, *, inspector=None):
-    theme = make_theme()
-    booking = book(make_slot(theme), not_registered=False, credit_code=enterprise.credit_code)
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]), not_registered=False, credit_code=enterprise.credit_code)
     inspector = inspector or officer(department=theme.departments.get())
     services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
     return visit_started(booking), inspector
@@ -111,8 +111,8 @@ def test_another_enterprise_cannot_submit_evidence_for_a_risk_not_its_own(api_as
 
 
 def test_a_visit_cannot_be_completed_before_it_starts_nor_a_requested_one_hold_risks():
-    theme = make_theme()
-    booking = book(make_slot(theme))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]))
     with pytest.raises(ValidationError):
         services.risk_record(booking=booking, actor=coordinator(), description="x")
     services.booking_confirm(booking=booking, actor=coordinator())
@@ -122,7 +122,7 @@ def test_a_visit_cannot_be_completed_before_it_starts_nor_a_requested_one_hold_r
 
 def test_staff_moves_are_audited_with_who_and_why(api_as):
     boss = coordinator()
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     client = api_as(boss)
     assert client.post(f"/api/v1/guidance/bookings/{booking.pk}/confirm/", {}).status_code == 200
     no_reason = client.post(f"/api/v1/guidance/bookings/{booking.pk}/cancel/", {"reason": ""})
@@ -136,8 +136,8 @@ def test_staff_moves_are_audited_with_who_and_why(api_as):
 
 
 def test_confirming_assigns_the_theme_departments_of_the_booking_county_and_chosen_officers(api_as):
-    theme = make_theme()
-    booking = book(make_slot(theme))
+    theme = ThemeFactory()
+    booking = BookingFactory(slot=SlotFactory(themes=[theme]))
     inspector = officer(department=theme.departments.get())
     response = api_as(coordinator()).post(
         f"/api/v1/guidance/bookings/{booking.pk}/confirm/", {"officers": [inspector.pk]}, format="json"
@@ -169,7 +169,7 @@ def test_a_completed_visit_asks_for_feedback_once(client, settings):
 
 
 def test_officers_and_departments_of_another_county_cannot_be_assigned(api_as):
-    booking = book(make_slot(make_theme()))
+    booking = BookingFactory()
     beilun = region_tree("330206", "北仑区")["county"]
     stranger = officer(department=DepartmentFactory(region=beilun))
     client = api_as(coordinator())

@@ -1,0 +1,83 @@
+"""Writes of the guidance app, one module per entity. The public form, the REST API, the admin and the tasks
+all call these; every name is re-exported here, so ``from guidance.services import booking_create`` and
+``services.booking_create`` read the same wherever it lives.
+
+- ``bookings``: book, reschedule, cancel; escalate unconfirmed bookings
+- ``visits``: confirm and assign who comes, complete or no-show, advice, feedback
+- ``letters``: the recommendation letter, issued once as a stored PDF, corrected only by a new version
+- ``risks``: risks found in a visit and their rectification evidence
+- ``slots``: publish, generate from weekly templates, withdraw; ``capacity``: places in a slot
+- ``links``: the signed links; ``notifications``: what a booking tells people, reminders, the calendar file
+
+Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never enforcement.
+"""
+
+from .bookings import (
+    PHONE_RE,
+    booking_cancel,
+    booking_create,
+    booking_reschedule,
+    bookings_escalate_unconfirmed,
+    region_coordinators,
+)
+from .capacity import SLOT_FULL, is_slot_full
+from .letters import letter_issue, letter_reissue
+from .links import (
+    FEEDBACK_SALT,
+    MANAGE_SALT,
+    SIGNED_LINK,
+    booking_feedback_url,
+    booking_from_token,
+    booking_manage_url,
+    booking_token,
+)
+from .notifications import REMINDERS, booking_ical, booking_key_prefix
+from .risks import risk_confirm, risk_record, risk_reject, risk_submit_evidence, risk_submit_evidence_by_link
+from .slots import slot_publish, slot_withdraw, slots_generate
+from .visits import (
+    advice_record,
+    booking_assign,
+    booking_assign_check,
+    booking_complete,
+    booking_confirm,
+    booking_mark_no_show,
+    feedback_submit,
+)
+
+__all__ = [
+    "FEEDBACK_SALT",
+    "MANAGE_SALT",
+    "PHONE_RE",
+    "REMINDERS",
+    "SIGNED_LINK",
+    "SLOT_FULL",
+    "advice_record",
+    "booking_assign",
+    "booking_assign_check",
+    "booking_cancel",
+    "booking_complete",
+    "booking_confirm",
+    "booking_create",
+    "booking_feedback_url",
+    "booking_from_token",
+    "booking_ical",
+    "booking_key_prefix",
+    "booking_manage_url",
+    "booking_mark_no_show",
+    "booking_reschedule",
+    "booking_token",
+    "bookings_escalate_unconfirmed",
+    "feedback_submit",
+    "is_slot_full",
+    "letter_issue",
+    "letter_reissue",
+    "region_coordinators",
+    "risk_confirm",
+    "risk_record",
+    "risk_reject",
+    "risk_submit_evidence",
+    "risk_submit_evidence_by_link",
+    "slot_publish",
+    "slot_withdraw",
+    "slots_generate",
+]

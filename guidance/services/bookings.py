@@ -1,0 +1,308 @@
+"""Bookings: a business books a place in a slot, moves or cancels it (signed in, or through its signed link),
+and an unconfirmed one is escalated to the region's coordinators.
+
+Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never enforcement.
+"""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs.audit import TransitionError, audit_record, bulk_transition
+from programs.models import Enterprise, Notification, Region, User
+from programs.roles import is_staff_role
+from programs.services import notification_schedule, notifications_cancel
+from programs.validators import normalize_credit_code, validate_credit_code
+
+from ..models import Booking, Mode, Slot, Theme
+from ._common import booking_move
+from .capacity import check_slot_fits, slot_full_error, slot_release, slot_take
+from .links import SIGNED_LINK, booking_manage_url
+from .notifications import booking_key_prefix, notify_booker, notify_officers, schedule_reminders, visit_time
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
+
+
+def _new_reference() -> str:
+    return f"G{timezone.localdate():%y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def booking_create(
+    *,
+    theme: Theme,
+    slot: Slot,
+    mode: str,
+    business_name: str = "",
+    credit_code: str = "",
+    not_registered: bool = False,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str = "",
+    address: str = "",
+    needs: str = "",
+    consent: bool,
+    actor: User | None,
+    submission_key: str | None = None,
+) -> Booking:
+    """Book a place. Every bad field is reported at once, named; a full slot answers ``slot_full``.
+
+    ``submission_key`` (the form's one-time key, or the API's idempotency) makes a double submit one booking.
+    """
+    now = timezone.now()
+    if submission_key:
+        existing = Booking.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, list] = {}
+    enterprise = None
+    if actor is not None and actor.is_authenticated and actor.role == User.Role.ENTERPRISE and actor.enterprise_id:
+        enterprise = actor.enterprise
+        business_name = business_name or enterprise.name
+        credit_code = enterprise.credit_code or ""
+    elif not_registered:
+        credit_code = ""
+    else:
+        credit_code = normalize_credit_code(credit_code or "")
+        if not credit_code:
+            errors.setdefault("credit_code", []).append(
+                _("Give the unified social credit code, or tick “not registered yet”.")
+            )
+        else:
+            try:
+                validate_credit_code(credit_code)
+            except ValidationError as exc:
+                errors.setdefault("credit_code", []).extend(exc.messages)
+            else:
+                enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
+                business_name = business_name or (enterprise.name if enterprise else "")
+    if not business_name.strip():
+        errors.setdefault("business_name", []).append(_("Give the name of the business."))
+    if not contact_name.strip():
+        errors.setdefault("contact_name", []).append(_("Give the name of a contact person."))
+    if not PHONE_RE.match(contact_phone.strip()):
+        errors.setdefault("contact_phone", []).append(_("Give a phone number we can call or text."))
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            errors.setdefault("contact_email", []).append(_("Give a valid email address, or leave it empty."))
+    if mode == Mode.ONSITE and not address.strip():
+        errors.setdefault("address", []).append(_("An on-site visit needs the address to come to."))
+    if not consent:
+        errors.setdefault("consent", []).append(
+            _("Please agree that the offices may use these details to arrange the visit.")
+        )
+    if not theme.is_active:
+        errors.setdefault("theme", []).append(_("This theme is not offered any more."))
+    check_slot_fits(theme=theme, slot=slot, mode=mode, errors=errors, now=now)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            if not slot_take(slot.pk):
+                raise slot_full_error()
+            booking = Booking.objects.create(
+                reference=_new_reference(),
+                theme=theme,
+                slot=slot,
+                region=slot.region,
+                mode=mode,
+                enterprise=enterprise,
+                business_name=business_name.strip(),
+                credit_code=credit_code,
+                contact_name=contact_name.strip(),
+                contact_phone=contact_phone.strip(),
+                contact_email=contact_email.strip(),
+                address=address.strip(),
+                needs=needs.strip(),
+                consent_at=now,
+                submission_key=submission_key or None,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            booking.slot = Slot.objects.get(pk=slot.pk)
+            audit_record(
+                obj=booking,
+                old="",
+                new=booking.status,
+                actor=actor,
+                reason=_("Booked"),
+                action="booking.create",
+            )
+            notify_booker(
+                booking,
+                key=f"guidance:booking:{booking.pk}:booked",
+                subject=_("Guidance booking %(ref)s received: %(when)s")
+                % {"ref": booking.reference, "when": visit_time(booking)},
+                body=_(
+                    "We have your booking for “%(theme)s” (%(mode)s) on %(when)s. The offices will confirm it and "
+                    "tell you who is coming. Reschedule or cancel: %(url)s"
+                )
+                % {
+                    "theme": theme.title,
+                    "mode": booking.get_mode_display(),
+                    "when": visit_time(booking),
+                    "url": booking_manage_url(booking),
+                },
+                ical=True,
+            )
+            schedule_reminders(booking, now=now)
+    except IntegrityError:
+        # The same form sent twice at the same moment: the first one's booking is the answer.
+        existing = Booking.objects.filter(submission_key=submission_key).first() if submission_key else None
+        if existing is None:
+            raise
+        return existing
+    return booking
+
+
+def _check_notice(booking: Booking, actor: User | None, now: datetime) -> None:
+    """The enterprise (or its signed link) must give the minimum notice; staff may always move a visit."""
+    if actor is not None and is_staff_role(actor):
+        return
+    if booking.slot.starts_at - now < timedelta(hours=settings.GUIDANCE_MIN_NOTICE_HOURS):
+        raise ValidationError(
+            _("Less than %(hours)s hours before the visit it can no longer be changed here; please call the office.")
+            % {"hours": settings.GUIDANCE_MIN_NOTICE_HOURS},
+            code="too_late",
+        )
+
+
+def _check_open(booking: Booking) -> None:
+    if not booking.is_open:
+        raise TransitionError(
+            _("This booking is %(status)s and can no longer be changed.") % {"status": booking.get_status_display()},
+            code="closed",
+        )
+
+
+def booking_reschedule(*, booking: Booking, slot: Slot, actor: User | None, reason: str = "") -> Booking:
+    """Move a booking to another slot: take the new place and give back the old one in one transaction, cancel
+    the old time's reminders and schedule the new time's."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().select_related("slot", "theme").get(pk=booking.pk)
+        _check_open(locked)
+        _check_notice(locked, actor, now)
+        if slot.pk == locked.slot_id:
+            raise ValidationError({"slot": [_("The booking is already in this slot.")]})
+        errors: dict[str, list] = {}
+        check_slot_fits(theme=locked.theme, slot=slot, mode=slot.mode, errors=errors, now=now)
+        if errors:
+            raise ValidationError(errors)
+        old_slot, old_version = locked.slot, locked.time_version
+        # Touch the two slot rows in id order, so two crossing reschedules never deadlock.
+        if slot.pk < old_slot.pk:
+            taken = slot_take(slot.pk)
+            if taken:
+                slot_release(old_slot.pk)
+        else:
+            slot_release(old_slot.pk)
+            taken = slot_take(slot.pk)
+        if not taken:
+            raise slot_full_error()
+        locked.slot = Slot.objects.get(pk=slot.pk)
+        locked.region = slot.region
+        locked.mode = slot.mode
+        locked.time_version = old_version + 1
+        locked.save(update_fields=["slot", "region", "mode", "time_version"])
+        audit_record(
+            obj=locked,
+            field="slot",
+            old=timezone.localtime(old_slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+            new=timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+            actor=actor,
+            actor_label=SIGNED_LINK if actor is None else "",
+            reason=reason,
+            action="booking.reschedule",
+        )
+        notifications_cancel(dedupe_key_prefix=booking_key_prefix(locked, version=old_version))
+        prefix = booking_key_prefix(locked)
+        subject = _("Guidance visit %(ref)s moved to %(when)s") % {"ref": locked.reference, "when": visit_time(locked)}
+        body = _("Your visit for “%(theme)s” is now on %(when)s (%(mode)s). Reschedule or cancel: %(url)s") % {
+            "theme": locked.theme.title,
+            "when": visit_time(locked),
+            "mode": locked.get_mode_display(),
+            "url": booking_manage_url(locked),
+        }
+        notify_booker(locked, key=f"{prefix}moved", subject=subject, body=body, ical=True)
+        notify_officers(locked, key=f"{prefix}moved", subject=subject, body=body)
+        schedule_reminders(locked, now=now)
+    return locked
+
+
+def booking_cancel(*, booking: Booking, actor: User | None, reason: str) -> Booking:
+    """Cancel with a reason: the place goes back to the slot, every pending message of the booking is dropped."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().select_related("slot", "theme").get(pk=booking.pk)
+        _check_open(locked)
+        _check_notice(locked, actor, now)
+        cancelled = booking_move(
+            locked,
+            Booking.Status.CANCELLED,
+            actor,
+            action="booking.cancel",
+            reason=reason,
+            changes={"cancel_reason": reason.strip()},
+        )
+        slot_release(locked.slot_id)
+        notifications_cancel(dedupe_key_prefix=f"guidance:booking:{locked.pk}:")
+        cancelled.slot, cancelled.theme = locked.slot, locked.theme
+        subject = _("Guidance visit %(ref)s cancelled") % {"ref": locked.reference}
+        body = _("The visit on %(when)s is cancelled. Reason: %(reason)s") % {
+            "when": visit_time(locked),
+            "reason": reason,
+        }
+        key = f"guidance:booking:{locked.pk}:cancelled"
+        notify_booker(cancelled, key=key, subject=subject, body=body, ical=True)
+        notify_officers(cancelled, key=key, subject=subject, body=body)
+    return cancelled
+
+
+def bookings_escalate_unconfirmed(*, now: datetime | None = None) -> int:
+    """Tell the region's coordinators about bookings still unconfirmed after the configured hours. The sweep is a
+    ``bulk_transition`` of ``escalated_at`` (audited as "escalated"): each booking is claimed and stamped once,
+    however often or concurrently it runs, and the coordinators' notices commit with the stamp. Returns how many
+    were escalated in this run."""
+    now = now or timezone.now()
+    hours = settings.GUIDANCE_ESCALATE_AFTER_HOURS
+    unconfirmed = Booking.objects.filter(
+        status=Booking.Status.REQUESTED, escalated_at__isnull=True, created_at__lte=now - timedelta(hours=hours)
+    )
+    escalated = bulk_transition(
+        unconfirmed,
+        field="escalated_at",
+        audit_field="escalated",
+        to=now,
+        reason=_("Not confirmed within %(hours)s hours.") % {"hours": hours},
+        now=now,
+        action="booking.escalate",
+        after=_notify_coordinators_unconfirmed,
+    )
+    return len(escalated)
+
+
+def _notify_coordinators_unconfirmed(booking_ids: list[int]) -> None:
+    for booking in Booking.objects.filter(pk__in=booking_ids).select_related("region", "slot").order_by("pk"):
+        for coordinator in region_coordinators(booking.region):
+            notification_schedule(
+                dedupe_key=f"guidance:booking:{booking.pk}:escalated:{coordinator.pk}",
+                channel=Notification.Channel.IN_APP,
+                recipient=coordinator,
+                subject=_("Guidance booking %(ref)s is still unconfirmed") % {"ref": booking.reference},
+                body=_("%(business)s booked a visit on %(when)s; please confirm it and assign officers.")
+                % {"business": booking.business_name, "when": visit_time(booking)},
+            )
+
+
+def region_coordinators(region: Region):
+    """Coordinators whose region contains ``region`` (its own, the county's, the city's, the province's)."""
+    codes = {region.code[:n].ljust(12, "0") for n in Region.PREFIX_LENGTH.values()}
+    return User.objects.filter(role=User.Role.COORDINATOR, is_active=True, region__code__in=codes)

@@ -1,0 +1,126 @@
+"""What a booking tells people, through the core's fan-out (``programs.notify``): the business's contact and
+users, and the assigned officers, each message once per key, with the visit as a calendar file where it helps.
+
+Reminders are outbox rows keyed ``guidance:booking:<id>:v<time version>:…``; a reschedule bumps the version
+and cancels the old prefix."""
+
+import base64
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from programs.notify import notify_enterprise, notify_user
+
+from ..models import Booking, Mode
+from .links import booking_manage_url
+
+REMINDERS = (("24h", timedelta(hours=24)), ("2h", timedelta(hours=2)))
+
+
+def booking_key_prefix(booking: Booking, *, version: int | None = None) -> str:
+    """The outbox key prefix of one booking's messages for one time of the visit."""
+    return f"guidance:booking:{booking.pk}:v{version or booking.time_version}:"
+
+
+def booking_ical(booking: Booking) -> bytes:
+    """The visit as an iCalendar event; SEQUENCE follows the time version so calendars replace a moved visit."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Zhejiang programs//guidance//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if booking.status == Booking.Status.CANCELLED else "PUBLISH")
+    event = Event()
+    event.add("uid", f"{booking.reference}@guidance.programs")
+    event.add("sequence", booking.time_version)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", booking.slot.starts_at)
+    event.add("dtend", booking.slot.ends_at)
+    event.add("summary", _("Guidance visit: %(theme)s") % {"theme": booking.theme.title})
+    event.add("description", _("Reference %(ref)s. %(needs)s") % {"ref": booking.reference, "needs": booking.needs})
+    event.add("location", booking.address if booking.mode == Mode.ONSITE else str(Mode.ONLINE.label))
+    if booking.status == Booking.Status.CANCELLED:
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def ical_attachment(booking: Booking) -> list[dict]:
+    return [
+        {
+            "filename": "visit.ics",
+            "content_base64": base64.b64encode(booking_ical(booking)).decode(),
+            "mimetype": "text/calendar",
+        }
+    ]
+
+
+def visit_time(booking: Booking) -> str:
+    start, end = timezone.localtime(booking.slot.starts_at), timezone.localtime(booking.slot.ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+def notify_booker(
+    booking: Booking,
+    *,
+    key: str,
+    subject: str,
+    body: str,
+    due_at: datetime | None = None,
+    ical: bool = False,
+    sms_text: str = "",
+) -> None:
+    """The business that booked: its contact by email (with the calendar file when asked) and SMS (the subject
+    unless ``sms_text``), and the users of its enterprise in the app."""
+    notify_enterprise(
+        enterprise_id=booking.enterprise_id,
+        key=key,
+        subject=subject,
+        body=body,
+        due_at=due_at,
+        email=booking.contact_email,
+        phone=booking.contact_phone,
+        sms_text=sms_text,
+        attachments=ical_attachment(booking) if ical else None,
+    )
+
+
+def notify_officers(booking: Booking, *, key: str, subject: str, body: str, due_at: datetime | None = None) -> None:
+    """Each officer assigned to the visit, with the calendar file (key ``<key>:officer-<id>``)."""
+    calendar = ical_attachment(booking)
+    for officer in booking.officers.all():
+        notify_user(
+            user=officer,
+            key=f"{key}:officer-{officer.pk}",
+            subject=subject,
+            body=body,
+            due_at=due_at,
+            attachments=calendar,
+        )
+
+
+def schedule_reminders(booking: Booking, *, now: datetime | None = None) -> None:
+    """A day and two hours before the visit, to the business and the assigned officers; past ones skipped."""
+    now = now or timezone.now()
+    prefix = booking_key_prefix(booking)
+    for label, before in REMINDERS:
+        due = booking.slot.starts_at - before
+        if due <= now:
+            continue
+        subject = _("Reminder: guidance visit %(ref)s on %(when)s") % {
+            "ref": booking.reference,
+            "when": visit_time(booking),
+        }
+        body = _("%(theme)s, %(mode)s. Reschedule or cancel: %(url)s") % {
+            "theme": booking.theme.title,
+            "mode": booking.get_mode_display(),
+            "url": booking_manage_url(booking),
+        }
+        notify_booker(booking, key=f"{prefix}reminder-{label}", subject=subject, body=body, due_at=due)
+        officer_body = _("%(business)s, %(theme)s, %(mode)s, %(address)s") % {
+            "business": booking.business_name,
+            "theme": booking.theme.title,
+            "mode": booking.get_mode_display(),
+            "address": booking.address,
+        }
+        notify_officers(booking, key=f"{prefix}reminder-{label}", subject=subject, body=officer_body, due_at=due)
