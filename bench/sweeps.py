@@ -107,9 +107,9 @@ def grades_sql(limit: int) -> int:
             INSERT INTO inspections_gradechange (enterprise_id, old_grade, new_grade, cause, reason, changed_at)
             SELECT id, old, new, 'sweep', '', now() FROM changed
         )
-        INSERT INTO programs_auditentry (content_type_id, object_id, field, old_value, new_value, actor_id,
-                                         actor_label, reason, created_at)
-        SELECT %(content_type)s, id, 'grade', old, new, NULL, 'scheduler', '', now() FROM changed
+        INSERT INTO programs_auditentry (content_type_id, object_id, field, action, old_value, new_value, data,
+                                         actor_id, actor_label, reason, created_at)
+        SELECT %(content_type)s, id, 'grade', '', old, new, '{{}}', NULL, 'scheduler', '', now() FROM changed
         """,
         {"limit": limit, "cutoff": cutoff, "content_type": ContentType.objects.get_for_model(Enterprise).pk},
     )
@@ -268,13 +268,16 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
                 FROM executed x JOIN inspections_planentry_items pi ON pi.planentry_id = x.id
             ),
             audit AS (
-                INSERT INTO programs_auditentry (content_type_id, object_id, field, old_value, new_value, actor_id,
-                                                 actor_label, reason, created_at)
-                SELECT %(inspection_type)s, id, 'created', '', 'planned', %(actor)s, '', '', now() FROM new_inspections
+                INSERT INTO programs_auditentry (content_type_id, object_id, field, action, old_value, new_value,
+                                                 data, actor_id, actor_label, reason, created_at)
+                SELECT %(inspection_type)s, id, 'created', '', '', 'planned', '{}'::jsonb, %(actor)s, '', '', now()
+                FROM new_inspections
                 UNION ALL
-                SELECT %(entry_type)s, id, 'status', 'submitted', 'executed', %(actor)s, '', '', now() FROM executed
+                SELECT %(entry_type)s, id, 'status', '', 'submitted', 'executed', '{}'::jsonb, %(actor)s, '', '', now()
+                FROM executed
                 UNION ALL
-                SELECT %(entry_type)s, id, 'status', 'submitted', 'cut', %(actor)s, '', cut_note, now() FROM cut
+                SELECT %(entry_type)s, id, 'status', '', 'submitted', 'cut', '{}'::jsonb, %(actor)s, '', cut_note, now()
+                FROM cut
             )
             SELECT (SELECT count(*) FROM executed), (SELECT count(*) FROM cut), (SELECT count(*) FROM new_inspections)
             """,

@@ -35,12 +35,12 @@ class _ClientAddress:
 
 
 class AnonRateThrottle(_ClientAddress, throttling.AnonRateThrottle):
-    pass
+    """DRF's anonymous throttle, keyed by the client's real address."""
 
 
 class UserRateThrottle(_ClientAddress, throttling.UserRateThrottle):
-    pass
+    """DRF's per-user throttle; anonymous callers keyed by their real address."""
 
 
 class ScopedRateThrottle(_ClientAddress, throttling.ScopedRateThrottle):
-    pass
+    """DRF's scoped throttle (the token sign-in), keyed by the client's real address."""

@@ -20,7 +20,7 @@ def read_or_create_secret_key(path: Path) -> str:
     try:
         return _read(path)
     except FileNotFoundError:
-        pass
+        pass  # the first start: make the key below
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
