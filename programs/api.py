@@ -15,7 +15,7 @@ from . import selectors, services
 from .authentication import ScopedRateThrottle
 from .models import Department, Enterprise, Notification, Region, User
 from .rest import ERROR_RESPONSES, HasRole, documented
-from .roles import STAFF
+from .roles import STAFF, is_staff_role
 from .validators import mask_phone, normalize_credit_code
 
 # --- Auth ---------------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         user = self.context["request"].user
-        if not selectors.is_staff_role(user) and instance.pk != getattr(user, "enterprise_id", None):
+        if not is_staff_role(user) and instance.pk != getattr(user, "enterprise_id", None):
             data["contact_phone"] = mask_phone(data["contact_phone"])
         return data
 

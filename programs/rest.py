@@ -14,7 +14,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import TransitionError
 from .models import Region
-from .roles import STAFF  # noqa: F401  (re-exported: some views still import it from here)
 from .selectors import scope
 
 

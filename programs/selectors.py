@@ -3,12 +3,11 @@
 from django.db.models import QuerySet
 
 from .models import Department, Enterprise, Notification, Region, User
-from .roles import STAFF, is_staff_role
+from .roles import STAFF
 
 __all__ = [
     "department_list",
     "enterprise_list",
-    "is_staff_role",
     "notification_inbox",
     "officer_list",
     "region_list",
