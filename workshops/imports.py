@@ -101,13 +101,34 @@ class ResidentSurveyImporter(Importer):
                 message = _("The same ID number appears twice in the file.")
                 errors.append({"row": row["_row"], "column": "公民身份号码", "message": message})
             seen.add(row["id_number"])
+        return errors + self.check_known_residents(cleaned)
+
+    def check_known_residents(self, cleaned) -> list[dict]:
+        """A row for a resident on record must match them: same name, and a village in the importer's area.
+        Anything else (a record of another region, a wrong name) is refused with the row's error, so an
+        import never changes a record its importer cannot read."""
+        known = Resident.objects.filter(id_number__in=[row["id_number"] for row in cleaned])
+        known = {r.id_number: r for r in known.only("id_number", "name", "village_id")}
+        in_area = {village.pk for village in self.villages.values()}
+        errors = []
+        for row in cleaned:
+            resident = known.get(row["id_number"])
+            if resident is None:
+                continue
+            if resident.village_id not in in_area or resident.name != row["name"].strip():
+                message = _("No resident of your area is on record with this name and ID number.")
+                errors.append({"row": row["_row"], "column": "公民身份号码", "message": message})
         return errors
 
     def save(self, rows):
         known = {r.id_number: r for r in Resident.objects.filter(id_number__in=[row["id_number"] for row in rows])}
+        in_area = {village.pk for village in self.villages.values()}
         for row in rows:
             fields = {k: v for k, v in row.items() if k != "_row"}
             resident = known.get(row["id_number"])
+            if resident is not None and (resident.village_id not in in_area or resident.name != row["name"].strip()):
+                raise ValidationError(_("Row %(row)s: no resident of your area has this name and ID number.")
+                                      % {"row": row["_row"]})
             if resident is None:
                 services.resident_create(actor=self.actor, **fields)
             else:

@@ -239,6 +239,8 @@ class Registration(models.Model):
         EMPLOYED = "employed", _("Employed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         EXPIRED = "expired", _("Expired")
+        # A public registration whose ID number is on record under another name: the community checks who it is.
+        TO_VERIFY = "to_verify", _("To verify by the community")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, default=_reference, editable=False)
     resident = models.ForeignKey(
@@ -254,6 +256,13 @@ class Registration(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected or withdrawn."))
+    claimed_name = models.CharField(
+        _("name given"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name given on the public form when it differs from the record for this ID number."),
+    )
+    claimed_phone = models.CharField(_("phone given"), max_length=20, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -309,6 +318,13 @@ REGISTRATION_MOVES = {
         Registration.Status.EXPIRED,
     ],
     Registration.Status.ACCEPTED: [Registration.Status.EMPLOYED, Registration.Status.WITHDRAWN],
+    # Verified (it is the person on record): it goes on as a submitted one; otherwise rejected.
+    Registration.Status.TO_VERIFY: [
+        Registration.Status.SUBMITTED,
+        Registration.Status.REJECTED,
+        Registration.Status.WITHDRAWN,
+        Registration.Status.EXPIRED,
+    ],
     Registration.Status.EMPLOYED: [],
     Registration.Status.REJECTED: [],
     Registration.Status.WITHDRAWN: [],

@@ -86,18 +86,14 @@ def position_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            resident = services.resident_for_public_registration(
+            # The same answer whether or not the ID number is on record (no oracle for strangers).
+            registration = services.public_registration_submit(
+                position=position,
                 name=data["name"],
                 id_number=data["id_number"],
                 phone=data["phone"],
                 village=data["village"],
                 has_disability=data["has_disability"],
-            )
-            registration, _created = services.registration_submit(
-                resident=resident,
-                position=position,
-                channel=Registration.Channel.SELF,
-                actor=None,
                 baseline_monthly_income=data["baseline_monthly_income"] or 0,
                 consent=data["consent"],
             )
@@ -113,4 +109,8 @@ def registered(request, reference):
     registration = get_object_or_404(
         Registration.objects.select_related("position__workshop__village"), reference=reference
     )
-    return render(request, "workshops/registered.html", {"registration": registration})
+    # A registration to verify reads as submitted: the page must not tell whether the ID number was on record.
+    status = registration.get_status_display()
+    if registration.status == Registration.Status.TO_VERIFY:
+        status = Registration.Status.SUBMITTED.label
+    return render(request, "workshops/registered.html", {"registration": registration, "status": status})

@@ -97,14 +97,17 @@ def test_missing_consent_and_a_bad_phone_are_explained_next_to_their_fields(clie
     assert not Registration.objects.exists()
 
 
-def test_a_name_that_does_not_match_the_id_number_on_record_is_refused(client):
+def test_a_name_that_does_not_match_the_id_number_on_record_goes_to_the_community_to_verify(client):
+    # Issue 13 point 9: no refusal that tells a stranger the ID number is on record; the record is unchanged.
     position = PositionFactory()
     data = form_data(position.workshop.village)
     client.post(f"/workshops/positions/{position.pk}/", data)
     other = PositionFactory(workshop=position.workshop)
     response = client.post(f"/workshops/positions/{other.pk}/", {**data, "name": "别人"})
-    assert "name" in response.context["form"].errors
-    assert Registration.objects.count() == 1
+    assert response.status_code == 302
+    assert Registration.objects.count() == 2
+    assert Registration.objects.get(position=other).status == Registration.Status.TO_VERIFY
+    assert Resident.objects.get().name == "汤忠定"
 
 
 def test_the_form_needs_its_csrf_token():

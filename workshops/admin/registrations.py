@@ -14,6 +14,7 @@ from programs.roles import WORKSHOP_FIELD_STAFF, Role
 
 from .. import selectors, services
 from ..models import Registration
+from ..privacy import can_see_sensitive
 
 
 class EmployActionForm(ReasonActionForm):
@@ -40,6 +41,10 @@ def _withdraw(registration, actor, request):
     services.registration_withdraw(registration=registration, actor=actor, reason=action_reason(request))
 
 
+def _verify(registration, actor, request):
+    services.registration_verify(registration=registration, actor=actor, note=action_reason(request))
+
+
 def _employ(registration, actor, request):
     raw = request.POST.get("start_date", "").strip()
     try:
@@ -61,6 +66,9 @@ class RegistrationAdmin(RoleScopedAdmin):
     inlines = [AuditHistoryInline]
     action_form = EmployActionForm
     actions = [
+        service_action(
+            _verify, _("Verified: it is the person on record (to verify only)"), _("%(count)d verified.")
+        ),
         service_action(_recommend, _("Recommend (community recommendation)"), _("%(count)d recommended.")),
         service_action(_home_visit, _("Record the home visit"), _("%(count)d home visits recorded.")),
         service_action(_accept, _("Accept"), _("%(count)d accepted.")),
@@ -97,6 +105,9 @@ class RegistrationAdmin(RoleScopedAdmin):
             "consent_at",
             "status_changed_at",
             "created_at",
+            # Who claimed a registration to verify; their phone only for those with a need to know.
+            "claimed_name",
+            *(["claimed_phone"] if can_see_sensitive(request.user, obj.resident) else []),
         ]
 
     def get_readonly_fields(self, request, obj=None):

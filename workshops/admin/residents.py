@@ -60,6 +60,15 @@ class ResidentAdmin(RoleScopedAdmin):
     actions = ["export_xlsx"]
     SENSITIVE = ("id_number", "has_disability", "is_low_income")
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """No query string filters on a sensitive field (or the phone), whoever asks, superusers included:
+        ``?has_disability__exact=1`` would list them and ``?id_number__startswith=`` rebuild a masked number.
+        Refused here, Django answers 400 (DisallowedModelAdminLookup)."""
+        field = lookup.split("__", 1)[0]
+        if field in (*self.SENSITIVE, "phone"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description=_("ID number"))
     def masked_id_number(self, resident):
         return mask_id_number(resident.id_number)

@@ -96,6 +96,8 @@ class ResidentViewSet(
     http_method_names = NO_DELETE
     filterset_fields = ["village", "wants_work"]
     search_fields = ["name"]
+    # Explicit: nothing sensitive (ID number, disability, low income, phone) sorts a list.
+    ordering_fields = ["name", "surveyed_on", "created_at"]
 
     def get_queryset(self):
         return selectors.resident_list(user=self.request.user)

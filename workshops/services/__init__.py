@@ -10,12 +10,14 @@ from .distances import village_distance_set
 from .employment import employment_end, income_record
 from .positions import POSITION_FIELDS, position_close, position_create, position_reopen, position_update
 from .registrations import (
+    public_registration_submit,
     registration_accept,
     registration_employ,
     registration_recommend,
     registration_record_home_visit,
     registration_reject,
     registration_submit,
+    registration_verify,
     registration_withdraw,
 )
 from .residents import (
@@ -49,12 +51,14 @@ __all__ = [
     "position_reopen",
     "position_update",
     "positions_close_seasonal",
+    "public_registration_submit",
     "registration_accept",
     "registration_employ",
     "registration_recommend",
     "registration_record_home_visit",
     "registration_reject",
     "registration_submit",
+    "registration_verify",
     "registration_withdraw",
     "registrations_expire",
     "registrations_remind",

@@ -11,10 +11,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Notification, User
+from programs.models import Notification, Region, User
 from programs.services import TransitionError, audit_record, notification_schedule, transition
+from programs.validators import normalize_id_number
 
 from ..models import REGISTRATION_MOVES, Employment, Position, Registration, Resident, Workshop
+from .residents import resident_for_public_registration, resident_update
 
 
 def _position_takes_registrations(position: Position, today: date) -> None:
@@ -85,6 +87,108 @@ def registration_submit(
             raise
         return existing, False
     return registration, True
+
+
+def public_registration_submit(
+    *,
+    position: Position,
+    name: str,
+    id_number: str,
+    phone: str,
+    village: Region,
+    has_disability: bool = False,
+    baseline_monthly_income: Decimal | int = 0,
+    consent: bool = False,
+) -> Registration:
+    """A registration from the public form. It answers alike whether or not the ID number is on record: when
+    it is held under another name, the registration is made "to verify" for the community (with the name and
+    phone given), the record is left as it is, nobody is texted, and the real person can still register."""
+    if not consent:
+        raise ValidationError({"consent": _("Please agree to the use of your personal data to register.")})
+    try:
+        resident = resident_for_public_registration(
+            name=name, id_number=id_number, phone=phone, village=village, has_disability=has_disability
+        )
+    except ValidationError as exc:
+        # The name differs from the record (or a racing form made the record under another name first).
+        fields = getattr(exc, "error_dict", {})
+        resident = Resident.objects.filter(id_number=normalize_id_number(id_number)).first()
+        if not ("name" in fields or "id_number" in fields) or resident is None or resident.name == name.strip():
+            raise
+        return _registration_to_verify(
+            resident=resident,
+            position=position,
+            claimed_name=name.strip(),
+            claimed_phone=phone,
+            baseline_monthly_income=baseline_monthly_income,
+        )
+    registration, _created = registration_submit(
+        resident=resident,
+        position=position,
+        channel=Registration.Channel.SELF,
+        actor=None,
+        baseline_monthly_income=baseline_monthly_income,
+        consent=consent,
+    )
+    return registration
+
+
+def _registration_to_verify(
+    *, resident: Resident, position: Position, claimed_name: str, claimed_phone: str, baseline_monthly_income
+) -> Registration:
+    """One "to verify" registration per resident, position and name given (a double submit finds it)."""
+    existing = Registration.objects.filter(
+        resident=resident, position=position, status=Registration.Status.TO_VERIFY, claimed_name=claimed_name
+    ).first()
+    if existing is not None:
+        return existing
+    position = Position.objects.select_related("workshop").get(pk=position.pk)
+    _position_takes_registrations(position, timezone.localdate())
+    if Decimal(baseline_monthly_income or 0) < 0:
+        raise ValidationError({"baseline_monthly_income": _("Income cannot be negative.")})
+    now = timezone.now()
+    registration = Registration(
+        resident=resident,
+        position=position,
+        channel=Registration.Channel.SELF,
+        status=Registration.Status.TO_VERIFY,
+        claimed_name=claimed_name,
+        claimed_phone=claimed_phone,
+        baseline_monthly_income=Decimal(baseline_monthly_income or 0),
+        consent_at=now,
+        status_changed_at=now,
+    )
+    registration.full_clean(exclude=["resident", "position"], validate_constraints=False)
+    with transaction.atomic():
+        registration.save()
+        audit_record(
+            obj=registration, field="status", old="", new=registration.status, actor=None, action="registration.submit"
+        )
+    return registration
+
+
+def registration_verify(*, registration: Registration, actor: User, note: str = "") -> Registration:
+    """The community checked a "to verify" registration and found the claimant is the person this ID number
+    belongs to (a wrong claimant is rejected instead): the record takes the name (and phone) given, an active
+    registration for the same position made under the old name is withdrawn, and this one goes on as submitted."""
+    with transaction.atomic():
+        claim = Registration.objects.select_for_update().select_related("resident").get(pk=registration.pk)
+        if claim.status != Registration.Status.TO_VERIFY:
+            raise TransitionError(_("Only a registration to verify can be verified."), code="illegal_transition")
+        squatted = Registration.objects.filter(
+            resident=claim.resident, position=claim.position, status__in=Registration.ACTIVE
+        ).first()
+        if squatted is not None:
+            registration_withdraw(
+                registration=squatted,
+                actor=actor,
+                reason=_("Made under another name for this ID number; the community verified the real person."),
+            )
+        changes = {"name": claim.claimed_name}
+        if claim.claimed_phone:
+            changes["phone"] = claim.claimed_phone
+        resident_update(resident=claim.resident, actor=actor, **changes)
+        return _move(claim, Registration.Status.SUBMITTED, actor, reason=note)
 
 
 def _move(registration: Registration, to: str, actor: User | None, *, reason: str = "") -> Registration:

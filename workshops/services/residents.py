@@ -67,10 +67,19 @@ def resident_create(
     )
     resident.full_clean()
     require_village(resident.village)
-    with transaction.atomic():
-        resident.save()
-        # The audit row says that and by whom, never the personal values.
-        audit_record(obj=resident, field="created", old="", new="resident", actor=actor, action="resident.create")
+    try:
+        with transaction.atomic():
+            resident.save()
+            # The audit row says that and by whom, never the personal values.
+            audit_record(obj=resident, field="created", old="", new="resident", actor=actor, action="resident.create")
+    except IntegrityError:
+        if not Resident.objects.filter(id_number=resident.id_number).exists():
+            raise
+        # A create racing another for the same ID number: a 400 that does not echo the number, and the
+        # database's unique-violation detail (which holds it) never reaches a log.
+        raise ValidationError(
+            {"id_number": _("A resident with this ID number is already on record.")}, code="unique"
+        ) from None
     return resident
 
 
