@@ -12,7 +12,7 @@ from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin
 from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 from programs.selectors import department_list, officer_list, scope
 
-from . import services
+from . import files, services
 from .models import Advice, Booking, Risk, Slot, SlotTemplate, Theme
 
 
@@ -170,6 +170,7 @@ class BookingAdmin(RoleScopedAdmin):
         "mode",
         "region",
         "enterprise",
+        "unverified_enterprise",
         "business_name",
         "credit_code",
         "contact_name",
@@ -277,7 +278,7 @@ class RiskAdmin(RoleScopedAdmin):
         "deadline",
         "status",
         "evidence_note",
-        "evidence_file",
+        "evidence_download",
         "evidence_at",
         "rectified_at",
         "recorded_by",
@@ -289,6 +290,11 @@ class RiskAdmin(RoleScopedAdmin):
         service_action(_risk_confirm, _("Confirm rectified"), _("%(count)d risks confirmed rectified.")),
         service_action(_risk_reject, _("Reject the evidence (give the reason above)"), _("%(count)d risks reopened.")),
     ]
+
+    @admin.display(description=_("evidence file"))
+    def evidence_download(self, risk):
+        url = files.risk_evidence_url(risk)
+        return format_html('<a href="{}">{}</a>', url, _("Download")) if url else "-"
 
     def has_add_permission(self, request):
         return False

@@ -11,3 +11,8 @@ class GuidanceConfig(AppConfig):
         "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
         "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
     }
+
+    def ready(self):
+        from . import files  # needs the models, so not importable before the registry is ready
+
+        files.register()

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.uploads import EVIDENCE, check_upload
+
 from .models import Mode, Slot, Theme
 
 
@@ -119,3 +121,9 @@ class EvidenceForm(forms.Form):
         label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     evidence_file = forms.FileField(label=_("Photo or document"), required=False)
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload:
+            check_upload(upload, kinds=EVIDENCE)
+        return upload

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import InspectionItem
 from programs.models import Department, Enterprise, Region
+from programs.uploads import RandomName
 
 
 class Mode(models.TextChoices):
@@ -169,6 +170,16 @@ class Booking(models.Model):
         related_name="guidance_bookings",
         verbose_name=_("enterprise"),
     )
+    # An anonymous booker who gives a registered enterprise's credit code may be a stranger: the booking stays
+    # not the enterprise's own (enterprise empty) until one of its users claims it.
+    unverified_enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enterprise named by the credit code (unverified)"),
+    )
     business_name = models.CharField(_("business name"), max_length=200)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100)
@@ -275,7 +286,7 @@ class Risk(models.Model):
     deadline = models.DateField(_("rectify by"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     evidence_note = models.TextField(_("evidence note"), blank=True)
-    evidence_file = models.FileField(_("evidence file"), upload_to="guidance/evidence/%Y/%m/", blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to=RandomName("guidance/evidence"), blank=True)
     evidence_at = models.DateTimeField(_("evidence submitted at"), null=True, blank=True)
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     recorded_by = models.ForeignKey(

@@ -45,6 +45,13 @@ def booking_list(*, user: User) -> QuerySet[Booking]:
     return scope(_booking_queryset(), user, region="region", department="departments", enterprise="enterprise_id")
 
 
+def booking_claimable_list(*, user: User) -> QuerySet[Booking]:
+    """The bookings a stranger may have made with the credit code of the user's enterprise, to claim."""
+    if not user.is_authenticated or not user.is_active or user.role != User.Role.ENTERPRISE or not user.enterprise_id:
+        return Booking.objects.none()
+    return _booking_queryset().filter(unverified_enterprise_id=user.enterprise_id)
+
+
 def officer_visit_list(*, user: User) -> QuerySet[Booking]:
     """The visits an officer is assigned to, soonest first."""
     return _booking_queryset().filter(officers=user).order_by("slot__starts_at", "id")

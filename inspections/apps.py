@@ -12,3 +12,8 @@ class InspectionsConfig(AppConfig):
         "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
         "Re-send stalled coordinations": ("inspections.requeue_stalled_coordinations", 60),
     }
+
+    def ready(self):
+        from . import files  # needs the models, so not importable before the registry is ready
+
+        files.register()

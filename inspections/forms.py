@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programs.uploads import EVIDENCE, check_upload
+
 from .codes import CODE_LENGTH, normalize_code
-from .models import EVIDENCE_EXTENSIONS
 
 
 class VerifyForm(forms.Form):
@@ -32,6 +33,6 @@ class EvidenceForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and upload.name.rsplit(".", 1)[-1].lower() not in EVIDENCE_EXTENSIONS:
-            raise forms.ValidationError(_("Upload a photo (JPG, PNG, HEIC) or a PDF."))
+        if upload:
+            check_upload(upload, kinds=EVIDENCE)
         return upload

@@ -1,7 +1,5 @@
 """The site's URLs: every app's pages and API routes put together (the root URL configuration)."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,6 +14,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("files/<str:kind>/<int:pk>/", core_views.file_download, name="file-download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Django's own views, with the core's forms: a new password revokes the user's API tokens.
@@ -42,5 +41,4 @@ urlpatterns = [
     path("", include("guidance.urls")),
     path("", include("workshops.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, in any mode: only through file-download, which checks rights.

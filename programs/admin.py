@@ -187,6 +187,16 @@ class DepartmentAdmin(RoleScopedAdmin):
     autocomplete_fields = ["region"]
 
 
+def _clean_enterprise_region(form):
+    """The region field's error on the form when it lies outside the editor's scope (the service checks again)."""
+    region = form.cleaned_data.get("region")
+    try:
+        services.enterprise_region_check(region=region, actor=form.actor)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict["region"], code="region_out_of_scope") from exc
+    return region
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(RoleScopedAdmin):
     view_roles = STAFF
@@ -203,6 +213,12 @@ class EnterpriseAdmin(RoleScopedAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         # The dashboard's grade map links to a region's enterprises by division-code prefix.
         return lookup == "region__code__startswith" or super().lookup_allowed(lookup, value, request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.actor = request.user  # a fresh class per request: the region is checked against this editor's scope
+        form.clean_region = _clean_enterprise_region
+        return form
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}

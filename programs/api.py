@@ -178,9 +178,6 @@ class EnterpriseViewSet(
     def perform_create(self, serializer):
         if self.request.user.role == User.Role.ENTERPRISE:
             self.permission_denied(self.request, message=_("An enterprise user cannot register other enterprises."))
-        region = serializer.validated_data["region"]
-        if not selectors.scope(Region.objects.filter(pk=region.pk), self.request.user, region="").exists():
-            raise serializers.ValidationError({"region": [_("This region is outside yours.")]})
         serializer.instance = services.enterprise_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):

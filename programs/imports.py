@@ -33,6 +33,7 @@ from .audit import audit_record, transition
 from .models import Enterprise, ImportJob, Region, User
 from .queue import enqueue_on_commit
 from .selectors import scope
+from .uploads import IMPORTS, check_upload
 from .validators import normalize_credit_code
 
 IMPORT_SYNC_ROWS = 500
@@ -223,12 +224,13 @@ def import_job_create(*, kind: str, uploaded, actor: User) -> ImportJob:
     importer_class = REGISTRY[kind]
     if not (actor.is_superuser or actor.role in importer_class.roles):
         raise ValidationError(_("Your role cannot import this."), code="import_not_allowed")
+    check_upload(uploaded, field="file", kinds=IMPORTS)
     rows = read_sheet(uploaded, importer_class.columns)
     importer = importer_class(actor)
     cleaned, errors = importer.clean_all(rows)
     errors += importer.check_duplicates(cleaned)
     uploaded.seek(0)
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         kind=kind,
         file=uploaded,
         created_by=actor,
@@ -237,6 +239,16 @@ def import_job_create(*, kind: str, uploaded, actor: User) -> ImportJob:
         preview=[_masked(row, importer_class.columns) for row in rows[:20]],
         status=ImportJob.Status.INVALID if errors else ImportJob.Status.VALIDATED,
     )
+    if job.status == ImportJob.Status.INVALID:
+        _discard_file(job)  # an invalid job ends here: nothing will read its file
+    return job
+
+
+def _discard_file(job: ImportJob) -> None:
+    """An import file holds personal data (ID numbers): it is kept only until the job has read it."""
+    if job.file:
+        job.file.delete(save=False)
+        job.save(update_fields=["file"])
 
 
 def _masked(row: dict[str, str], columns: list[Column]) -> dict[str, str]:
@@ -285,9 +297,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
         return job
     audit_record(obj=job, old=ImportJob.Status.QUEUED, new=ImportJob.Status.RUNNING, actor=None)
     importer = REGISTRY[job.kind](job.created_by)
-    with job.file.open("rb") as handle:
-        handle.name = job.file.name
-        rows = read_sheet(handle, importer.columns)
+    try:
+        with job.file.open("rb") as handle:
+            handle.name = job.file.name
+            rows = read_sheet(handle, importer.columns)
+    finally:
+        _discard_file(job)  # the rows are in memory; a claimed job never reads its file again
     cleaned, errors = [], []
     for start in range(0, len(rows), 1000):
         part, part_errors = importer.clean_all(rows[start : start + 1000])

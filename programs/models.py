@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import STAFF, Role
+from .uploads import RandomName
 from .validators import validate_credit_code
 
 
@@ -304,7 +305,7 @@ class ImportJob(models.Model):
     }
 
     kind = models.CharField(_("kind"), max_length=50)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=RandomName("imports"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     saved_rows = models.PositiveIntegerField(_("rows saved"), default=0)

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from .audit import SCHEDULER, TransitionError, audit_bulk, audit_history, audit_record, bulk_transition, transition
 from .delivery import DELIVERY_ERRORS, deliver
 from .models import Department, Enterprise, Notification, Region, User
+from .selectors import scope
 from .validators import normalize_credit_code
 
 # The audit primitives live in programs.audit; they are re-exported here, where every app has found them.
@@ -31,6 +32,7 @@ __all__ = [
     "bulk_transition",
     "department_create",
     "enterprise_create",
+    "enterprise_region_check",
     "enterprise_update",
     "notification_mark_read",
     "notification_schedule",
@@ -130,9 +132,20 @@ def refuse_unknown_fields(fields: dict, allowed: tuple[str, ...]) -> None:
         )
 
 
+def enterprise_region_check(*, region: Region | None, actor: User | None) -> None:
+    """Staff place an enterprise only inside their own region's subtree (``actor`` None: the system itself)."""
+    if actor is None or region is None or actor.is_superuser:
+        return
+    if not scope(Region.objects.filter(pk=region.pk), actor, region="").exists():
+        raise ValidationError(
+            {"region": ValidationError(_("This region is outside yours."), code="region_out_of_scope")}
+        )
+
+
 def enterprise_create(*, actor: User | None, **fields) -> Enterprise:
     """Create an enterprise after full validation; the credit code is normalised (spaces, case) first."""
     refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
+    enterprise_region_check(region=fields.get("region"), actor=actor)
     fields["credit_code"] = normalize_credit_code(fields["credit_code"]) if fields.get("credit_code") else None
     enterprise = Enterprise(**fields)
     enterprise.full_clean()
@@ -147,6 +160,8 @@ def enterprise_create(*, actor: User | None, **fields) -> Enterprise:
 def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -> Enterprise:
     """Change the fields given (of ``ENTERPRISE_FIELDS``), fully validated, with an audit row naming them."""
     refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
+    if "region" in fields:
+        enterprise_region_check(region=fields["region"], actor=actor)
     if "credit_code" in fields:
         fields["credit_code"] = normalize_credit_code(fields["credit_code"]) or None
     with transaction.atomic():

@@ -205,6 +205,8 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Largest evidence, photo or import file accepted (programs.uploads.check_upload); bigger ones are refused.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # An .xlsx to import may unpack to at most this many bytes (a zip bomb is refused before it is parsed).
 IMPORT_MAX_XLSX_BYTES = env.int("IMPORT_MAX_XLSX_BYTES", default=100 * 1024 * 1024)
 

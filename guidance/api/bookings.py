@@ -40,6 +40,7 @@ class GuidanceBookingSerializer(serializers.ModelSerializer):
             "slot",
             "mode",
             "enterprise",
+            "unverified_enterprise",
             "business_name",
             "credit_code",
             "contact_name",
@@ -191,6 +192,7 @@ class GuidanceLetterSerializer(serializers.Serializer):
     "list",
     "retrieve",
     create=201,
+    claim=200,
     reschedule=200,
     cancel=200,
     confirm=200,
@@ -217,6 +219,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     ordering_fields = ["created_at", "slot__starts_at"]
 
     def get_queryset(self):
+        if self.action == "claim":
+            return selectors.booking_claimable_list(user=self.request.user)
         return selectors.booking_list(user=self.request.user)
 
     def _respond(self, booking, code=status.HTTP_200_OK):
@@ -230,6 +234,13 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fields["mode"] = fields.get("mode") or fields["slot"].mode
         booking = call_service(services.booking_create, actor=request.user, **fields)
         return self._respond(booking, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], allowed_roles=ENTERPRISES)
+    def claim(self, request, pk=None):
+        """An enterprise user makes a booking made without signing in with its credit code the enterprise's."""
+        booking = call_service(services.booking_claim, booking=self.get_object(), actor=request.user)
+        return self._respond(booking)
 
     @extend_schema(request=GuidanceRescheduleSerializer)
     @action(detail=True, methods=["post"], allowed_roles=ENFORCEMENT_AND_ENTERPRISE)

@@ -9,13 +9,19 @@ from rest_framework.response import Response
 from programs.rest import HasRole, documented
 from programs.roles import ENFORCEMENT, ENTERPRISES, STAFF, Role
 
-from .. import selectors, services
+from .. import files, selectors, services
 from ..models import Risk
 from ._common import GuidanceReasonSerializer
 
 
 class GuidanceRiskSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True, default=None, allow_null=True)
+    evidence_file = serializers.SerializerMethodField()
+
+    def get_evidence_file(self, risk) -> str | None:
+        """Where the evidence is downloaded (the core's file view, which checks who asks)."""
+        url = files.risk_evidence_url(risk)
+        return self.context["request"].build_absolute_uri(url) if url else None
 
     class Meta:
         model = Risk

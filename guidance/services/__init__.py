@@ -15,6 +15,7 @@ Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never 
 from .bookings import (
     PHONE_RE,
     booking_cancel,
+    booking_claim,
     booking_create,
     booking_reschedule,
     bookings_escalate_unconfirmed,
@@ -55,6 +56,7 @@ __all__ = [
     "booking_assign",
     "booking_assign_check",
     "booking_cancel",
+    "booking_claim",
     "booking_complete",
     "booking_confirm",
     "booking_create",

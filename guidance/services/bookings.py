@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from programs.audit import TransitionError, audit_record, bulk_transition
 from programs.models import Enterprise, Notification, Region, User
-from programs.roles import is_staff_role
+from programs.notify import notify_enterprise
+from programs.roles import Role, is_staff_role, require_role
 from programs.services import notification_schedule, notifications_cancel
 from programs.validators import normalize_credit_code, validate_credit_code
 
@@ -61,7 +62,7 @@ def booking_create(
         if existing is not None:
             return existing
     errors: dict[str, list] = {}
-    enterprise = None
+    enterprise = unverified_enterprise = None
     if actor is not None and actor.is_authenticated and actor.role == User.Role.ENTERPRISE and actor.enterprise_id:
         enterprise = actor.enterprise
         business_name = business_name or enterprise.name
@@ -82,6 +83,9 @@ def booking_create(
             else:
                 enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
                 business_name = business_name or (enterprise.name if enterprise else "")
+                if enterprise is not None and not (actor is not None and is_staff_role(actor)):
+                    # Anyone may type a credit code: the booking is not the enterprise's until its user claims it.
+                    enterprise, unverified_enterprise = None, enterprise
     if not business_name.strip():
         errors.setdefault("business_name", []).append(_("Give the name of the business."))
     if not contact_name.strip():
@@ -115,6 +119,7 @@ def booking_create(
                 region=slot.region,
                 mode=mode,
                 enterprise=enterprise,
+                unverified_enterprise=unverified_enterprise,
                 business_name=business_name.strip(),
                 credit_code=credit_code,
                 contact_name=contact_name.strip(),
@@ -153,12 +158,52 @@ def booking_create(
                 ical=True,
             )
             schedule_reminders(booking, now=now)
+            if unverified_enterprise is not None:
+                _tell_enterprise_of_unverified_booking(booking)
     except IntegrityError:
         # The same form sent twice at the same moment: the first one's booking is the answer.
         existing = Booking.objects.filter(submission_key=submission_key).first() if submission_key else None
         if existing is None:
             raise
         return existing
+    return booking
+
+
+def _tell_enterprise_of_unverified_booking(booking: Booking) -> None:
+    """In the app only, to the users of the enterprise whose credit code was given; no stranger's contact."""
+    notify_enterprise(
+        enterprise_id=booking.unverified_enterprise_id,
+        key=f"guidance:booking:{booking.pk}:unverified",
+        subject=_("A guidance visit was booked with your credit code: %(ref)s") % {"ref": booking.reference},
+        body=_(
+            "Someone booked the visit %(ref)s (booking %(id)s, “%(theme)s”, %(when)s) giving your enterprise's "
+            "credit code without signing in. It is not shown as yours until one of your users claims it; "
+            "if nobody of yours booked it, tell the office."
+        )
+        % {"ref": booking.reference, "id": booking.pk, "theme": booking.theme.title, "when": visit_time(booking)},
+    )
+
+
+def booking_claim(*, booking: Booking, actor: User) -> Booking:
+    """A user of the enterprise whose credit code an anonymous booker gave makes the booking the enterprise's."""
+    require_role(actor, Role.ENTERPRISE)
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.unverified_enterprise_id is None or booking.unverified_enterprise_id != actor.enterprise_id:
+            raise ValidationError(
+                {"booking": _("This booking cannot be claimed by your enterprise.")}, code="not_claimable"
+            )
+        booking.enterprise_id, booking.unverified_enterprise_id = booking.unverified_enterprise_id, None
+        booking.save(update_fields=["enterprise", "unverified_enterprise"])
+        audit_record(
+            obj=booking,
+            old="",
+            new=str(booking.enterprise_id),
+            actor=actor,
+            field="enterprise",
+            reason=_("Claimed by the enterprise"),
+            action="booking.claim",
+        )
     return booking
 
 

@@ -37,7 +37,17 @@ def booking_ical(booking: Booking) -> bytes:
     event.add("dtstart", booking.slot.starts_at)
     event.add("dtend", booking.slot.ends_at)
     event.add("summary", _("Guidance visit: %(theme)s") % {"theme": booking.theme.title})
-    event.add("description", _("Reference %(ref)s. %(needs)s") % {"ref": booking.reference, "needs": booking.needs})
+    # Every text goes in through icalendar, which escapes line breaks and folds lines: no typed field makes a property.
+    event.add(
+        "description",
+        _("Reference %(ref)s. %(business)s, contact %(contact)s. %(needs)s")
+        % {
+            "ref": booking.reference,
+            "business": booking.business_name,
+            "contact": booking.contact_name,
+            "needs": booking.needs,
+        },
+    )
     event.add("location", booking.address if booking.mode == Mode.ONSITE else str(Mode.ONLINE.label))
     if booking.status == Booking.Status.CANCELLED:
         event.add("status", "CANCELLED")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from inspections.models import InspectionItem
 from programs.audit import transition
 from programs.models import User
+from programs.uploads import EVIDENCE, check_upload
 
 from ..models import RISK_MOVES, Booking, Risk
 from ._common import lock_for_records, risk_add
@@ -63,6 +64,7 @@ def _evidence(*, risk: Risk, actor: User | None, note: str, file) -> Risk:
         raise ValidationError({"evidence_note": [_("Describe what was done, or attach a photo or document.")]})
     changes = {"evidence_note": note.strip(), "evidence_at": timezone.now()}
     if file:
+        check_upload(file, field="file", kinds=EVIDENCE)
         changes["evidence_file"] = file
     return transition(
         instance=risk,

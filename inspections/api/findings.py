@@ -12,7 +12,7 @@ from programs.models import User
 from programs.rest import ERROR_RESPONSES, HasRole, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE
 
-from .. import selectors, services
+from .. import files, selectors, services
 from ..models import Finding
 from .observation import ObservationOpenSerializer, ObservationPeriodSerializer
 
@@ -21,7 +21,7 @@ class UploadedFileSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, row) -> str | None:
-        return self.context["request"].build_absolute_uri(row.file.url) if row.file else None
+        return self.context["request"].build_absolute_uri(files.file_url(row)) if row.file else None
 
 
 class EvidenceOutSerializer(UploadedFileSerializer):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Enterprise
+from programs.uploads import RandomName
 
 from .catalogue import InspectionItem, LenientListEntry
 from .inspections import Inspection
@@ -101,7 +102,7 @@ class FindingPhoto(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="photos")
     file = models.FileField(
         _("photo"),
-        upload_to="inspections/findings/%Y/%m/",
+        upload_to=RandomName("inspections/findings"),
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
@@ -121,7 +122,7 @@ class RectificationEvidence(models.Model):
     note = models.TextField(_("what was done"))
     file = models.FileField(
         _("file"),
-        upload_to="inspections/evidence/%Y/%m/",
+        upload_to=RandomName("inspections/evidence"),
         blank=True,
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
     )

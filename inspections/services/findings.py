@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from programs.models import Enterprise, User
 from programs.services import TransitionError, audit_record, transition
+from programs.uploads import EVIDENCE, check_upload
 
 from .. import grades
 from ..models import (
@@ -101,6 +102,9 @@ def finding_record(
         errors["deadline"] = _("The deadline cannot be in the past.")
     if errors:
         raise ValidationError(errors)
+    photos = list(photos)
+    for photo in photos:
+        check_upload(photo, field="photos", kinds=EVIDENCE)
     with transaction.atomic():
         item_check_record(inspection=inspection, item=item, actor=actor, compliant=False)
         now = timezone.now()
@@ -160,6 +164,8 @@ def evidence_submit(
         raise PermissionDenied(_("Only the inspected enterprise submits rectification evidence."))
     if not note.strip():
         raise ValidationError({"note": _("Say what was done.")})
+    if file is not None:
+        check_upload(file, field="file", kinds=EVIDENCE)
     with transaction.atomic():
         locked = Finding.objects.select_for_update().get(pk=finding.pk)
         if submission_key:

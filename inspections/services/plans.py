@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from programs.models import Department, Enterprise, User
 from programs.roles import COORDINATORS, require_role
+from programs.selectors import scope
 from programs.services import TransitionError, audit_record, transition
 
 from ..models import PLAN_ENTRY_MOVES, InspectionItem, PlanEntry
@@ -39,6 +40,11 @@ def plan_entry_create(
         errors["items"] = _("Another department's item can be planned only if it is a simple item.")
     if mode not in PlanEntry.Mode.values:
         errors["mode"] = _("Choose on-site or off-site.")
+    # Nobody plans for a department or an enterprise outside their own region (a coordinator included).
+    if not scope(Department.objects.filter(pk=department.pk), actor, region="region").exists():
+        errors["department"] = ValidationError(_("This department is outside your region."), code="out_of_scope")
+    if not scope(Enterprise.objects.filter(pk=enterprise.pk), actor, region="region").exists():
+        errors["enterprise"] = ValidationError(_("This enterprise is outside your region."), code="out_of_scope")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -99,6 +99,13 @@ def booking_body(slot: Slot, theme: Theme | None = None) -> dict:
     }
 
 
+def claimed(booking: Booking) -> Booking:
+    """The booking made on the public form with a registered credit code, as its enterprise has claimed it."""
+    Booking.objects.filter(pk=booking.pk).update(enterprise=booking.unverified_enterprise, unverified_enterprise=None)
+    booking.refresh_from_db()
+    return booking
+
+
 def visit_started(booking: Booking) -> Booking:
     """Move the booking's slot to an hour ago: the visit is under way (services refuse to book the past)."""
     starts = timezone.now() - timedelta(hours=1)

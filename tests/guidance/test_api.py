@@ -10,7 +10,7 @@ from guidance.models import Booking
 from programs.rest import HasRole
 from tests.factories import EnterpriseFactory, UserFactory, coordinator, enterprise_user, officer, region_tree
 
-from .factories import BookingFactory, SlotFactory, ThemeFactory
+from .factories import BookingFactory, SlotFactory, ThemeFactory, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +76,8 @@ def test_a_full_slot_is_not_offered_and_a_booking_for_it_is_a_conflict(api_as):
 def test_an_enterprise_cannot_see_or_touch_another_enterprises_bookings(api_as):
     mine, theirs = EnterpriseFactory(), EnterpriseFactory()
     slot = SlotFactory()
-    own = BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code)
-    other = BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code)
+    own = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code))
+    other = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code))
     client = api_as(enterprise_user(mine))
     listed = client.get("/api/v1/guidance/bookings/").json()["results"]
     assert [b["reference"] for b in listed] == [own.reference]
@@ -91,7 +91,7 @@ def test_an_enterprise_reschedules_and_cancels_its_own_booking_through_the_app(a
     enterprise = EnterpriseFactory()
     theme = ThemeFactory()
     first, second = SlotFactory(themes=[theme]), SlotFactory(themes=[theme])
-    booking = BookingFactory(slot=first, not_registered=False, credit_code=enterprise.credit_code)
+    booking = claimed(BookingFactory(slot=first, not_registered=False, credit_code=enterprise.credit_code))
     client = api_as(enterprise_user(enterprise))
     moved = client.post(f"/api/v1/guidance/bookings/{booking.pk}/reschedule/", {"slot": second.pk})
     assert moved.status_code == 200, moved.content

@@ -14,7 +14,7 @@ from programs.models import Enterprise
 from programs.services import notifications_send_due
 from tests.factories import EnterpriseFactory, enterprise_user
 
-from .factories import BookingFactory, SlotFactory, ThemeFactory
+from .factories import BookingFactory, SlotFactory, ThemeFactory, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,9 @@ def test_a_registered_enterprise_is_matched_by_its_credit_code_typed_loosely(cli
     data = form_data(slot, not_registered="", credit_code=loose, business_name="")
     assert client.post(f"/guidance/book/{slot.themes.get().code}/", data).status_code == 302
     booking = Booking.objects.get()
-    assert (booking.enterprise, booking.credit_code, booking.business_name) == (
+    # Matched, but a stranger may have typed it: not the enterprise's own until one of its users claims it.
+    assert (booking.enterprise, booking.unverified_enterprise, booking.credit_code, booking.business_name) == (
+        None,
         enterprise,
         enterprise.credit_code,
         enterprise.name,
@@ -167,8 +169,8 @@ def test_too_many_posts_from_one_address_are_turned_away(client, settings, own_c
 def test_a_signed_in_enterprise_user_sees_all_its_bookings_and_no_one_elses(client):
     mine, theirs = EnterpriseFactory(), EnterpriseFactory()
     slot = SlotFactory()
-    own = BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code)
-    other = BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code)
+    own = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=mine.credit_code))
+    other = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=theirs.credit_code))
     client.force_login(enterprise_user(mine))
     page = client.get("/guidance/mine/")
     assert own.reference in page.text

@@ -19,7 +19,7 @@ from tests.conftest import failures, released_together
 from tests.factories import EnterpriseFactory, coordinator, enterprise_user, officer
 from tests.pdf import pdf_fonts, pdf_text
 
-from .factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
+from .factories import BookingFactory, SlotFactory, ThemeFactory, claimed, visit_started
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,8 @@ def _held_visit(*, summary="现场查看后厨与排烟管道"):
     """A completed visit of a registered enterprise with one advice and one risk; its letter not issued yet."""
     enterprise = EnterpriseFactory()
     theme = ThemeFactory(title="开办餐饮")
-    booking = BookingFactory(slot=SlotFactory(themes=[theme]), not_registered=False, credit_code=enterprise.credit_code)
+    slot = SlotFactory(themes=[theme])
+    booking = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=enterprise.credit_code))
     inspector = officer(department=theme.departments.get())
     services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
     booking = visit_started(booking)

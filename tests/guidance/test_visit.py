@@ -14,14 +14,15 @@ from programs.models import AuditEntry, Enterprise
 from programs.services import audit_record
 from tests.factories import DepartmentFactory, EnterpriseFactory, coordinator, enterprise_user, officer, region_tree
 
-from .factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
+from .factories import BookingFactory, SlotFactory, ThemeFactory, claimed, visit_started
 
 pytestmark = pytest.mark.django_db
 
 
 def held_visit(enterprise, *, inspector=None):
     theme = ThemeFactory()
-    booking = BookingFactory(slot=SlotFactory(themes=[theme]), not_registered=False, credit_code=enterprise.credit_code)
+    slot = SlotFactory(themes=[theme])
+    booking = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=enterprise.credit_code))
     inspector = inspector or officer(department=theme.departments.get())
     services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
     return visit_started(booking), inspector

@@ -84,7 +84,7 @@ def test_the_officer_mobile_flow_from_schedule_to_reinspection(cast, api_as):
             "severity": "general",
             "description": "合同条款表述不清",
             "deadline": (today + timedelta(days=10)).isoformat(),
-            "photos": [SimpleUploadedFile("a.jpg", b"\xff\xd8jpeg", content_type="image/jpeg")],
+            "photos": [SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0jpeg", content_type="image/jpeg")],
         },
         format="multipart",
     )
@@ -158,7 +158,7 @@ def _make_inspections(cast, n):
             description="x",
             deadline=timezone.localdate() + timedelta(days=5),
             actor=cast.market_officer,
-            photos=[SimpleUploadedFile("a.jpg", b"\xff\xd8", content_type="image/jpeg")],
+            photos=[SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0", content_type="image/jpeg")],
         )
 
 

@@ -120,9 +120,10 @@ def test_the_enterprise_area_lists_own_findings_and_accepts_evidence_once(cast, 
 
     empty = client.post(f"/inspections/mine/findings/{finding.pk}/evidence/", {"note": "", "submission_key": "k1"})
     assert empty.status_code == 200 and "errorlist" in empty.content.decode()
-    form = {"note": "已修复", "submission_key": "k1", "file": SimpleUploadedFile("p.jpg", b"\xff\xd8", "image/jpeg")}
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")
+    form = {"note": "已修复", "submission_key": "k1", "file": photo}
     assert client.post(f"/inspections/mine/findings/{finding.pk}/evidence/", form).status_code == 302
-    form["file"] = SimpleUploadedFile("p.jpg", b"\xff\xd8", "image/jpeg")
+    form["file"] = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")
     assert client.post(f"/inspections/mine/findings/{finding.pk}/evidence/", form).status_code == 302
     assert RectificationEvidence.objects.filter(finding=finding).count() == 1
 

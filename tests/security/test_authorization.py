@@ -200,8 +200,9 @@ PAGES: dict[str, Page] = {
     "workshops/registered/<str:reference>/": Page(
         EVERYONE, params=lambda c: {"reference": c.objects["own_registration"].reference}
     ),
-    # Uploaded files are served by Django only in development (DEBUG); in production the web server does it.
-    "^media/(?P<path>.*)$": Page(NOBODY, params=lambda c: {"path": "no-such-file.png"}, debug_only=True),
+    # An uploaded file, only to who may see its record (the cast's risk has none: 404 to all; the rights are
+    # tested with real files in test_uploads.py).
+    "files/<str:kind>/<int:pk>/": Page(NOBODY, params=lambda c: {"kind": "guidance.risk", "pk": c.objects["risk"].pk}),
 }
 
 
