@@ -18,7 +18,7 @@ from programs.services import notifications_send_due
 from tests.browser.conftest import sign_in
 from tests.cast import Cast
 from tests.factories import EnterpriseFactory, enterprise_user
-from tests.guidance.factories import BookingFactory, SlotFactory, ThemeFactory, visit_started
+from tests.guidance.factories import BookingFactory, SlotFactory, ThemeFactory, claimed, visit_started
 from tests.inspections.factories import ItemFactory
 from tests.pdf import pdf_text
 
@@ -50,12 +50,14 @@ def _held_visit(cast: Cast) -> Booking:
     enterprise = EnterpriseFactory(name=BUSINESS, region=cast.village, contact_email=EMAIL)
     item = ItemFactory(department=cast.fire, name="厨房排油烟设施", simple=True)
     theme = ThemeFactory(title="开办餐饮", items=[item])
-    booking = BookingFactory(
-        slot=SlotFactory(themes=[theme]),
-        business_name="",  # the registered enterprise's name
-        not_registered=False,
-        credit_code=enterprise.credit_code,
-        contact_email=EMAIL,
+    booking = claimed(  # booked on the public form with its credit code, then claimed by the enterprise
+        BookingFactory(
+            slot=SlotFactory(themes=[theme]),
+            business_name="",  # the registered enterprise's name
+            not_registered=False,
+            credit_code=enterprise.credit_code,
+            contact_email=EMAIL,
+        )
     )
     services.booking_confirm(booking=booking, actor=cast.coordinator, officers=[cast.fire_officer])
     booking = visit_started(booking)
