@@ -5,6 +5,9 @@ import json
 import re
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext as translate
+from django.utils.translation import pgettext
 
 from tests.conftest import ROOT
 
@@ -15,7 +18,7 @@ CATALOGUES = [
 
 
 def entries(po_path):
-    """(msgid, msgstr or plural msgstr[0], fuzzy) of every entry but the header."""
+    """(msgid, msgstr or plural msgstr[0], fuzzy, context or None) of every entry but the header."""
     for block in po_path.read_text().split("\n\n"):
         if "#~ " in block:
             continue
@@ -26,12 +29,13 @@ def entries(po_path):
         text = "".join(json.loads(line) for line in msgid.group(1).split("\n") if line)
         if text:
             translated = "".join(json.loads(line) for line in msgstr.group(1).split("\n") if line)
-            yield text, translated, "#, fuzzy" in block
+            context = re.search(r'^msgctxt (".*")$', block, re.M)
+            yield text, translated, "#, fuzzy" in block, json.loads(context.group(1)) if context else None
 
 
 @pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_message_has_a_chinese_translation(po_path):
-    missing = [msgid for msgid, msgstr, fuzzy in entries(po_path) if not msgstr or fuzzy]
+    missing = [msgid for msgid, msgstr, fuzzy, _context in entries(po_path) if not msgstr or fuzzy]
     assert not missing, f"{len(missing)} untranslated or fuzzy: {missing[:10]}"
 
 
@@ -41,7 +45,19 @@ def test_the_compiled_catalogue_matches_its_source(po_path):
         compiled = gettext.GNUTranslations(handle)
     stale = [
         msgid
-        for msgid, msgstr, _fuzzy in entries(po_path)
-        if msgstr not in (compiled.gettext(msgid), compiled.ngettext(msgid, msgid, 1))
+        for msgid, msgstr, _fuzzy, context in entries(po_path)
+        if msgstr
+        not in (
+            (compiled.pgettext(context, msgid),)
+            if context
+            else (compiled.gettext(msgid), compiled.ngettext(msgid, msgid, 1))
+        )
     ]
     assert not stale, f"run `make messages`: {stale[:10]}"
+
+
+def test_a_status_open_is_not_renamed_by_the_link_open_in_chinese():
+    """The enterprise area's link "Open" (打开) carries a context, so a finding's or risk's status "Open" stays
+    待整改 instead of being borrowed from it."""
+    with translation.override("zh-hans"):
+        assert (translate("Open"), pgettext("link", "Open")) == ("待整改", "打开")

@@ -54,7 +54,7 @@ class ForwardingProxy:
             do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = _forward
 
             def log_message(self, format, *args):
-                pass
+                """Quiet: the proxy's own access lines would only clutter the test output."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
