@@ -3,13 +3,18 @@ throughput and latency over HTTP through gunicorn, each against its bare view me
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from programs.models import Region
+from inspections.codes import new_inspection_code
+from inspections.field import selectors as field_selectors
+from inspections.models import Inspection, InspectionItem
+from programs.models import Enterprise, Region, User
 
 from . import dataset
 from .load import percentile
@@ -28,6 +33,7 @@ class Endpoint:
     small_user: str  # the same caller role over about a tenth of the rows or fewer
     small_api: str | None = None  # when the smaller data size is a filter rather than another caller
     paginated: bool = True
+    page: bool = False  # a page of the product: signed in with the session cookie, its rows counted in the HTML
 
 
 def endpoints() -> list[Endpoint]:
@@ -72,6 +78,15 @@ def endpoints() -> list[Endpoint]:
             "bench_enterprise_small",
         ),
         Endpoint(
+            "officer's field week (page)",
+            "/field/",
+            "/bench/field-week/",
+            "bench_officer",
+            FIELD_SMALL_OFFICER,
+            paginated=False,
+            page=True,
+        ),
+        Endpoint(
             "open positions near me",
             "/api/v1/workshop-positions/near-me/",
             "/bench/positions-near-me/",
@@ -82,22 +97,65 @@ def endpoints() -> list[Endpoint]:
     ]
 
 
-def auth(username: str) -> dict:
-    return {"Authorization": f"Token {Token.objects.get(user__username=username).key}"}
+def auth(username: str, *, page: bool = False) -> dict:
+    """The caller's credentials: its API token, or for a page the session cookie of a sign-in."""
+    if not page:
+        return {"Authorization": f"Token {Token.objects.get(user__username=username).key}"}
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}
 
 
-def _rows(body: bytes) -> int:
+# The field week: the bench officer's visits this week (one card each on the page), and a second officer of
+# the same department with a tenth of them (the smaller data size).
+FIELD_VISITS = 30
+FIELD_SMALL_OFFICER = "bench_officer_small"
+FIELD_CARD = b'class="visit-card'
+
+
+def field_week_visits() -> None:
+    """Give the bench officer ``FIELD_VISITS`` scheduled visits this week and the small one a tenth of them,
+    each to an enterprise of the county with three items of the department (only what is missing is made)."""
+    officer = User.objects.select_related("department").get(username="bench_officer")
+    small, _created = User.objects.get_or_create(
+        username=FIELD_SMALL_OFFICER,
+        defaults={"role": User.Role.OFFICER, "region": officer.region, "department": officer.department},
+    )
+    monday = field_selectors.week_start()
+    items = list(InspectionItem.objects.filter(department=officer.department).order_by("pk")[:3])
+    enterprises = Enterprise.objects.filter(region__code__startswith=officer.region.prefix).order_by("pk")
+    for user, wanted in ((officer, FIELD_VISITS), (small, FIELD_VISITS // 10)):
+        have = Inspection.objects.filter(officers=user, week_start=monday).count()
+        for n in range(have, wanted):
+            visit = Inspection.objects.create(
+                enterprise=enterprises[n + (0 if user == officer else FIELD_VISITS)],
+                month=monday.replace(day=1),
+                week_start=monday,
+                visit_date=monday + timedelta(days=n % 5),
+                lead_department=officer.department,
+                status=Inspection.Status.SCHEDULED,
+                code=new_inspection_code(),
+            )
+            visit.departments.add(officer.department)
+            visit.items.add(*items)
+            visit.officers.add(user)
+
+
+def _rows(body: bytes, *, page: bool = False) -> int:
+    if page:
+        return body.count(FIELD_CARD)
     payload = json.loads(body)
     if isinstance(payload, dict):
         return len(payload.get("results", []))
     return len(payload)
 
 
-def _count(client: Client, path: str, headers: dict) -> tuple[int, int, int]:
+def _count(client: Client, path: str, headers: dict, *, page: bool = False) -> tuple[int, int, int]:
     """(status, queries, rows) of one request made in this process."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, headers=headers)
-    return response.status_code, len(queries), _rows(response.content) if response.status_code == 200 else 0
+    ok = response.status_code == 200
+    return response.status_code, len(queries), _rows(response.content, page=page) if ok else 0
 
 
 def queries_per_request(log=print) -> list[dict]:
@@ -105,18 +163,19 @@ def queries_per_request(log=print) -> list[dict]:
     view's count at page size 50 and the row counts of both answers are recorded to show they are the same list."""
     client = Client()
     results = []
+    field_week_visits()
     for endpoint in endpoints():
         counts = {}
         for size_name, username, template in (
             ("small", endpoint.small_user, endpoint.small_api or endpoint.api),
             ("large", endpoint.user, endpoint.api),
         ):
-            headers = auth(username)
+            headers = auth(username, page=endpoint.page)
             for n in PAGE_SIZES if endpoint.paginated else (None,):
                 client.get(template.format(n=n), headers=headers)  # first request: caches, connection
-                status, queries, rows = _count(client, template.format(n=n), headers)
+                status, queries, rows = _count(client, template.format(n=n), headers, page=endpoint.page)
                 counts[f"{size_name}/{n or 'all'}"] = {"status": status, "queries": queries, "rows": rows}
-        headers = auth(endpoint.user)
+        headers = auth(endpoint.user, page=endpoint.page)
         _status, bare_queries, bare_rows = _count(client, endpoint.bare.format(n=MEASURED_PAGE_SIZE), headers)
         api_rows = counts[f"large/{MEASURED_PAGE_SIZE if endpoint.paginated else 'all'}"]["rows"]
         query_counts = {value["queries"] for value in counts.values()}
@@ -168,9 +227,10 @@ def throughput(*, duration: float, warmup: float, concurrency: int, log=print) -
     """Each endpoint and its bare view through the same gunicorn, from a second process on loopback, in
     alternating rounds (API, bare, API, bare) so that a passing disturbance does not fall on one side only."""
     results = []
+    field_week_visits()
     with Gunicorn() as server:
         for endpoint in endpoints():
-            headers = auth(endpoint.user)
+            headers = auth(endpoint.user, page=endpoint.page)
             row = {"endpoint": endpoint.name, "path": endpoint.api.format(n=MEASURED_PAGE_SIZE)}
             paths = {
                 kind: template.format(n=MEASURED_PAGE_SIZE)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("bench/slots/", views.free_slots, name="bench-free-slots"),
     path("bench/bookings/", views.my_bookings, name="bench-my-bookings"),
     path("bench/positions-near-me/", views.positions_near_me, name="bench-positions-near-me"),
+    path("bench/field-week/", views.field_week, name="bench-field-week"),
     path("", include("portal.urls")),
 ]

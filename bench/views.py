@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from guidance import selectors as guidance_selectors
 from guidance.models import Booking, Risk, Slot
 from inspections import selectors as inspections_selectors
+from inspections.field import selectors as field_selectors
 from inspections.models import PlanEntry
 from programs import selectors as programs_selectors
 from programs.models import Region
@@ -218,3 +219,27 @@ def positions_near_me(request):
     for row in answer:
         row["travel_minutes"] = circle[row["workshop__village"]]
     return _answer(answer)
+
+
+def field_week(request):
+    """The field area's week (``/field/``) without the template: the same selector, the same session sign-in,
+    each visit with what its card shows, as JSON."""
+    officer = request.user
+    if not officer.is_authenticated:
+        return _unauthorised()
+    _monday, days, earlier = field_selectors.field_week(officer=officer)
+    visits = earlier + [visit for day in days for visit in day.visits]
+    return _answer(
+        {
+            "id": visit.pk,
+            "status": visit.status,
+            "visit_date": visit.visit_date,
+            "enterprise": visit.enterprise.name,
+            "address": visit.enterprise.address,
+            "grade": visit.enterprise.grade,
+            "items": [(item.name, item.department.name) for item in visit.items.all()],
+            "other_departments": [department.name for department in visit.other_departments],
+            "open_findings": [(f.item.name, f.description, f.deadline) for f in visit.open_findings],
+        }
+        for visit in visits
+    )

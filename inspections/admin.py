@@ -2,7 +2,10 @@
 the services, history inline, coloured grade badges."""
 
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import AuditHistoryInline, RoleScopedAdmin, action_reason, service_action
@@ -76,8 +79,12 @@ def _start_inspection(inspection, actor, request):
     services.inspection_start(inspection=inspection, actor=actor)
 
 
-def _complete_inspection(inspection, actor, request):
-    services.inspection_complete(inspection=inspection, actor=actor)
+def _issue_documents(inspection, actor, request):
+    services.visit_documents_issue(inspection=inspection, actor=actor)
+
+
+def _reissue_document(inspection, actor, request, kind):
+    services.visit_document_reissue(inspection=inspection, kind=kind, actor=actor, reason=action_reason(request))
 
 
 def _cancel_inspection(inspection, actor, request):
@@ -169,10 +176,13 @@ class InspectionAdmin(RoleScopedAdmin):
         "items",
         "officers",
         "code_link",
+        "field_link",
+        "issued_documents",
     ]
     exclude = ["code"]
     inlines = [FindingInline, AuditHistoryInline]
-    actions = ["start", "complete", "cancel"]
+    # No "complete" action: an inspection is completed in the officers' field area, with its answers and findings.
+    actions = ["start", "cancel", "issue_documents", "reissue_record", "reissue_notice"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
@@ -187,9 +197,56 @@ class InspectionAdmin(RoleScopedAdmin):
             return "—"
         return format_html('<a href="/inspections/{}/code/">{}</a>', obj.pk, services.format_code(obj.code))
 
+    @admin.display(description=_("field page"))
+    def field_link(self, obj):
+        """Where the officer answers the checklist, records findings and completes (the field area)."""
+        if obj is None or not obj.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("field:visit", args=[obj.pk]), _("Open the visit in the field area")
+        )
+
+    @admin.display(description=_("issued documents"))
+    def issued_documents(self, obj):
+        """Every version of the record and the notice, each a link to its stored PDF."""
+        versions = services.visit_document_versions(obj) if obj is not None and obj.pk else []
+        if not versions:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}?version={}">{} {} v{}</a> · {}',
+            (
+                (
+                    reverse("inspections:document", args=[obj.pk, document.kind]),
+                    document.version,
+                    services.visit_document_title(document.kind),
+                    document.number,
+                    document.version,
+                    f"{timezone.localtime(document.issued_at):%Y-%m-%d %H:%M}",
+                )
+                for document in versions
+            ),
+        )
+
     start = service_action(_start_inspection, _("Show the code and start"), _("%(count)s started."))
-    complete = service_action(_complete_inspection, _("Complete"), _("%(count)s completed."))
     cancel = service_action(_cancel_inspection, _("Cancel with a reason"), _("%(count)s cancelled."), ask_reason=True)
+    issue_documents = service_action(
+        _issue_documents, _("Issue the missing record and notice"), _("%(count)s inspections' documents issued.")
+    )
+    reissue_record = service_action(
+        _reissue_document,
+        _("Issue a corrected inspection record (new version)"),
+        _("%(count)s records reissued."),
+        ask_reason=True,
+        kind="inspection_record",
+    )
+    reissue_notice = service_action(
+        _reissue_document,
+        _("Issue a corrected rectification notice (new version)"),
+        _("%(count)s notices reissued."),
+        ask_reason=True,
+        kind="rectification_notice",
+    )
 
 
 @admin.register(Finding)

@@ -11,6 +11,7 @@ class InspectionsConfig(AppConfig):
         "Expire observation periods": ("inspections.expire_observation_periods", 3600),
         "Reconcile enterprise grades": ("inspections.reconcile_grades", 3600),
         "Re-send stalled coordinations": ("inspections.requeue_stalled_coordinations", 60),
+        "Re-send missing visit documents": ("inspections.requeue_missing_visit_documents", 60),
     }
 
     def ready(self):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from programs.models import Department, Enterprise, Region, User
 
 from . import services
-from .models import Finding, Inspection, InspectionItem, LenientListEntry, PlanEntry
+from .models import Finding, Inspection, InspectionItem, ItemCheck, LenientListEntry, PlanEntry
 
 K = Department.Kind
 NINGBO = ["330212", "330205", "330206", "330203", "330282"]
@@ -168,6 +168,11 @@ def _this_month(coordinator: User) -> int:
                     deadline=deadline,
                     actor=officer,
                 )
+        answered = ItemCheck.objects.filter(inspection=inspection).values_list("item_id", flat=True)
+        for item in inspection.items.exclude(pk__in=list(answered)):  # every item answered before completing
+            services.item_check_record(
+                inspection=inspection, item=item, actor=officer, result=ItemCheck.Result.COMPLIANT
+            )
         services.inspection_complete(inspection=inspection, actor=officer, summary="demo")
         if n == 1:  # re-inspected and rectified: yellow → green
             for finding in Finding.objects.filter(inspection=inspection):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from programs.documents import document_response
 from programs.models import User
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE, require_role
 from programs.selectors import officer_list
@@ -26,6 +27,7 @@ from programs.views import rate_limited
 from . import selectors, services
 from .forms import EvidenceForm, VerifyForm
 from .models import Inspection
+from .services.documents import RECORD
 
 
 def _verdict(inspection: Inspection | None) -> str:
@@ -62,11 +64,14 @@ def verify(request, code):
         return rate_limited(request)
     inspection = selectors.inspection_by_code(code)
     verdict = _verdict(inspection)
+    # Only that the record exists, its number and who issued it: never what it says.
+    record = services.visit_document(inspection=inspection, kind=RECORD) if inspection else None
     context = {
         "verdict": verdict,
         "code": services.format_code(services.normalize_code(code)),
         "inspection": inspection,
         "departments": list(inspection.departments.all()) if inspection else [],
+        "record": record,
         "form": VerifyForm(),
     }
     return render(request, "inspections/verify.html", context)
@@ -104,13 +109,34 @@ def _enterprise_user(request) -> User:
 
 
 @login_required
+@require_http_methods(["GET"])
+def document(request, pk, kind):
+    """An issued record or rectification notice of an inspection, as stored (the version in force, or
+    ``?version=N``): for whoever may see the inspection (its departments' officers and the coordinators in
+    scope, the inspected enterprise's users); 404 to anyone else, as for a document not issued."""
+    user = request.user
+    if not (user.is_superuser or user.role in ENFORCEMENT_AND_ENTERPRISE):
+        raise Http404
+    inspection = get_object_or_404(selectors.inspection_list(user=user), pk=pk)
+    version = request.GET.get("version", "")
+    if version and not (version.isdigit() and len(version) <= 4):
+        raise Http404
+    issued = services.visit_document(inspection=inspection, kind=kind, version=int(version) if version else None)
+    if issued is None:
+        raise Http404(_("This document has not been issued."))
+    return document_response(issued, request)
+
+
+@login_required
 def enterprise_home(request):
     """The enterprise's own inspections, codes, findings and grade with its history."""
     user = _enterprise_user(request)
     findings = selectors.finding_list(user=user)
+    inspections = list(selectors.inspection_list(user=user).order_by("-month", "-id")[:50])
+    documents = services.visit_documents_by_inspection(i.pk for i in inspections)
     context = {
         "enterprise": user.enterprise,
-        "inspections": selectors.inspection_list(user=user).order_by("-month", "-id")[:50],
+        "inspections": [(inspection, documents.get(inspection.pk, [])) for inspection in inspections],
         "findings": findings[:100],
         "overdue": selectors.overdue(findings).count(),
         "grade_changes": selectors.grade_change_list(user=user)[:20],

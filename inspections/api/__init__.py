@@ -10,6 +10,7 @@ from .findings import (
     FindingFilter,
     FindingSerializer,
     FindingViewSet,
+    ReinspectAnswerSerializer,
     ReinspectionOutSerializer,
     ReinspectSerializer,
     UploadedFileSerializer,
@@ -35,6 +36,8 @@ from .inspections import (
     ItemRefSerializer,
     OfficerRefSerializer,
     ScheduleSerializer,
+    ShowCodeSerializer,
+    VisitRecordAnswerSerializer,
 )
 from .items import ItemSerializer, ItemViewSet, LenientEntrySerializer
 from .observation import (
@@ -90,8 +93,11 @@ __all__ = [
     "PlanEntryFilter",
     "PlanEntrySerializer",
     "PlanEntryViewSet",
+    "ReinspectAnswerSerializer",
     "ReinspectSerializer",
     "ReinspectionOutSerializer",
     "ScheduleSerializer",
+    "ShowCodeSerializer",
     "UploadedFileSerializer",
+    "VisitRecordAnswerSerializer",
 ]

@@ -1,6 +1,5 @@
 """Findings: the officers' decision and re-inspection, the enterprise's rectification evidence."""
 
-import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -8,7 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from programs.models import User
+from programs.filters import StrictBooleanFilter, StrictFilterSet
+from programs.models import Grade, User
 from programs.rest import ERROR_RESPONSES, HasRole, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE
 
@@ -75,8 +75,20 @@ class FindingSerializer(serializers.ModelSerializer):
         ]
 
 
-class FindingFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+class ReinspectAnswerSerializer(FindingSerializer):
+    enterprise_grade = serializers.ChoiceField(
+        choices=Grade.choices,
+        source="enterprise.grade",
+        read_only=True,
+        help_text="The colour after the re-inspection.",
+    )
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "enterprise_grade"]
+
+
+class FindingFilter(StrictFilterSet):
+    overdue = StrictBooleanFilter(method="filter_overdue")
 
     class Meta:
         model = Finding
@@ -142,15 +154,17 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         services.evidence_submit(finding=finding, actor=request.user, **data.validated_data)
         return self._answer(finding)
 
-    @extend_schema(request=ReinspectSerializer, responses={200: FindingSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=ReinspectSerializer, responses={200: ReinspectAnswerSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
     def reinspect(self, request, pk=None):
+        """Re-inspect; the answer carries the enterprise's colour after it (``enterprise_grade``)."""
         self._officers_only()
         data = ReinspectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         finding = self.get_object()
         services.finding_reinspect(finding=finding, actor=request.user, **data.validated_data)
-        return self._answer(finding)
+        answer = self.get_queryset().get(pk=finding.pk)
+        return Response(ReinspectAnswerSerializer(answer, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ObservationOpenSerializer, responses={201: ObservationPeriodSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from programs.models import Enterprise
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
 from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE, STAFF
 
 from .. import grades, selectors, services
@@ -53,7 +53,7 @@ class GradeChangeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.grade_change_list(user=self.request.user)
 
 
-class GradePolicySerializer(serializers.ModelSerializer):
+class GradePolicySerializer(RefuseUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = GradePolicy
         fields = ["id", "grade", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]

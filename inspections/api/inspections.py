@@ -8,14 +8,22 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from programs.models import User
+from programs.filters import StrictBooleanFilter, StrictFilterSet
+from programs.models import Grade, User
 from programs.rest import ERROR_RESPONSES, HasRole, documented
 from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 
 from .. import selectors, services
-from ..models import Finding, Inspection, InspectionItem
+from ..models import Finding, Inspection, InspectionItem, ItemCheck
 from ._common import InspectionReasonSerializer
 from .findings import FindingSerializer
+from .visits import (
+    VISIT_RECORD_DESCRIPTION,
+    VISIT_RECORD_EXAMPLE,
+    VisitRecordFormSerializer,
+    VisitRecordSerializer,
+    visit_input,
+)
 
 
 class DepartmentRefSerializer(serializers.Serializer):
@@ -83,11 +91,26 @@ class InspectionSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(f"/verify/{inspection.code}/")
 
 
-class InspectionFilter(django_filters.FilterSet):
+class VisitRecordAnswerSerializer(InspectionSerializer):
+    enterprise_grade = serializers.ChoiceField(
+        choices=Grade.choices, source="enterprise.grade", read_only=True, help_text="The colour after completion."
+    )
+
+    class Meta(InspectionSerializer.Meta):
+        fields = [*InspectionSerializer.Meta.fields, "enterprise_grade"]
+
+
+class ShowCodeSerializer(serializers.Serializer):
+    shown_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="When the phone showed it, if offline; default now."
+    )
+
+
+class InspectionFilter(StrictFilterSet):
     when = django_filters.ChoiceFilter(
         choices=[("today", "today"), ("week", "week")], method="filter_when", label="today or week"
     )
-    mine = django_filters.BooleanFilter(method="filter_mine", label="assigned to me")
+    mine = StrictBooleanFilter(method="filter_mine", label="assigned to me")
 
     class Meta:
         model = Inspection
@@ -116,7 +139,7 @@ class CompleteSerializer(serializers.Serializer):
 
 class CheckSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.all())
-    compliant = serializers.BooleanField(default=True)
+    result = serializers.ChoiceField(choices=ItemCheck.Result.choices, default=ItemCheck.Result.COMPLIANT)
 
 
 class CheckAnswerSerializer(serializers.Serializer):
@@ -124,7 +147,7 @@ class CheckAnswerSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item_id")
     checked_by_department = serializers.IntegerField(source="checked_by_department_id")
     on_behalf_of = serializers.IntegerField(source="on_behalf_of_id", allow_null=True)
-    compliant = serializers.BooleanField()
+    result = serializers.ChoiceField(choices=ItemCheck.Result.choices)
 
 
 class FindingCreateSerializer(serializers.Serializer):
@@ -164,10 +187,16 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(inspection)
 
-    @extend_schema(request=None, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @extend_schema(request=ShowCodeSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"], url_path="show-code")
     def show_code(self, request, pk=None):
-        return self._answer(services.inspection_show_code(inspection=self.get_object(), actor=request.user))
+        data = ShowCodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(
+            services.inspection_show_code(
+                inspection=self.get_object(), actor=request.user, shown_at=data.validated_data["shown_at"]
+            )
+        )
 
     @extend_schema(request=None, responses={200: InspectionSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])
@@ -183,6 +212,18 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
             inspection=self.get_object(), actor=request.user, **data.validated_data
         )
         return self._answer(inspection)
+
+    @extend_schema(
+        request={"application/json": VisitRecordSerializer, "multipart/form-data": VisitRecordFormSerializer},
+        responses={200: VisitRecordAnswerSerializer, **ERROR_RESPONSES},
+        description=VISIT_RECORD_DESCRIPTION,
+        examples=[VISIT_RECORD_EXAMPLE],
+    )
+    @action(detail=True, methods=["post"], url_path="visit-record")
+    def visit_record(self, request, pk=None):
+        inspection = services.visit_record(inspection=self.get_object(), actor=request.user, **visit_input(request))
+        answer = self.get_queryset().get(pk=inspection.pk)
+        return Response(VisitRecordAnswerSerializer(answer, context=self.get_serializer_context()).data)
 
     @extend_schema(request=InspectionReasonSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["post"])

@@ -1,12 +1,12 @@
 """Plan entries and the coordination of a month."""
 
-import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from programs.filters import StrictFilterSet
 from programs.models import Department, Enterprise, Region
 from programs.rest import ERROR_RESPONSES, HasRole, documented
 from programs.roles import COORDINATORS, ENFORCEMENT
@@ -49,7 +49,7 @@ class PlanEntrySerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "inspection", "delegated", "cut_reason", "cut_note", "submitted_at", "decided_at"]
 
 
-class PlanEntryFilter(django_filters.FilterSet):
+class PlanEntryFilter(StrictFilterSet):
     class Meta:
         model = PlanEntry
         fields = ["status", "month", "department", "enterprise", "cut_reason"]

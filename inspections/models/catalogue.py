@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Department
 
@@ -17,7 +18,11 @@ class InspectionItem(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="inspection_items", verbose_name=_("owning department")
     )
-    field = models.CharField(_("field"), max_length=100, help_text=_("The enforcement field (领域), e.g. fire safety."))
+    field = models.CharField(
+        pgettext_lazy("enforcement field", "field"),
+        max_length=100,
+        help_text=_("The enforcement field (领域), e.g. fire safety."),
+    )
     legal_basis = models.TextField(_("legal basis"), blank=True)
     simple = models.BooleanField(
         _("simple item"), default=False, help_text=_("May be checked by another department on the owner's behalf.")

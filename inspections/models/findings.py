@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Enterprise
 from programs.uploads import RandomName
@@ -42,7 +43,7 @@ class Finding(models.Model):
     )
     item = models.ForeignKey(InspectionItem, on_delete=models.PROTECT, related_name="findings", verbose_name=_("item"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("finding", "description"))
     deadline = models.DateField(_("rectification deadline"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     recorded_by = models.ForeignKey(
@@ -81,7 +82,7 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
 
     def __str__(self):
-        return f"{self.get_severity_display()}: {self.item.code} @ {self.enterprise}"
+        return f"{self.get_severity_display()}：{self.item.code} @ {self.enterprise}"
 
     @property
     def is_overdue(self) -> bool:
@@ -172,12 +173,16 @@ class ObservationPeriod(models.Model):
         FLAGGED = "flagged", _("Not rectified: to be decided")
         DECIDED = "decided", _("Decided")
 
-    finding = models.OneToOneField(Finding, on_delete=models.PROTECT, related_name="observation_period")
+    finding = models.OneToOneField(
+        Finding, on_delete=models.PROTECT, related_name="observation_period", verbose_name=_("finding")
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     days = models.PositiveSmallIntegerField(_("days"), validators=[MinValueValidator(10), MaxValueValidator(60)])
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:

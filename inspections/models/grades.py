@@ -65,7 +65,12 @@ class GradeChange(models.Model):
         Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("finding")
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now, db_index=True)
@@ -77,7 +82,7 @@ class GradeChange(models.Model):
         verbose_name_plural = _("grade changes")
 
     def __str__(self):
-        return f"{self.enterprise_id}: {self.old_grade} → {self.new_grade}"
+        return f"{self.enterprise_id}: {self.get_old_grade_display()} → {self.get_new_grade_display()}"
 
 
 class GradedEnterprise(Enterprise):

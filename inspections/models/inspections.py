@@ -77,7 +77,12 @@ INSPECTION_MOVES = {
 
 
 class ItemCheck(models.Model):
-    """An item checked in an inspection; a delegated check is made by another department on the owner's behalf."""
+    """An item's answer in an inspection; a delegated check is made by another department on the owner's behalf."""
+
+    class Result(models.TextChoices):
+        COMPLIANT = "compliant", _("Compliant")
+        NON_COMPLIANT = "non_compliant", _("Not compliant")
+        NOT_CHECKED = "not_checked", _("Not checked / not applicable")
 
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="checks")
     item = models.ForeignKey(InspectionItem, on_delete=models.PROTECT, related_name="checks", verbose_name=_("item"))
@@ -93,7 +98,7 @@ class ItemCheck(models.Model):
         verbose_name=_("on behalf of"),
     )
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    compliant = models.BooleanField(_("compliant"), default=True)
+    result = models.CharField(_("result"), max_length=14, choices=Result.choices, default=Result.COMPLIANT)
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
 
     class Meta:
@@ -103,3 +108,7 @@ class ItemCheck(models.Model):
 
     def __str__(self):
         return f"{self.item.code} @ {self.inspection_id}"
+
+    @property
+    def compliant(self) -> bool:
+        return self.result == self.Result.COMPLIANT

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Department, Enterprise, Region
 
@@ -16,8 +17,8 @@ class PlanEntry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
-        EXECUTED = "executed", _("Executed")
-        CUT = "cut", _("Cut")
+        EXECUTED = "executed", pgettext_lazy("plan entry status", "Executed")
+        CUT = "cut", pgettext_lazy("plan entry status", "Cut")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Mode(models.TextChoices):
@@ -86,7 +87,7 @@ class Coordination(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("job status", "Failed")
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     month = models.DateField(_("month"))

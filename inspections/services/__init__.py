@@ -11,6 +11,17 @@ from .coordination import (
     month_coordinate,
     stalled_coordinations,
 )
+from .documents import (
+    DOCUMENT_KINDS,
+    stalled_visit_documents,
+    visit_document,
+    visit_document_reissue,
+    visit_document_title,
+    visit_document_versions,
+    visit_documents,
+    visit_documents_by_inspection,
+    visit_documents_issue,
+)
 from .findings import (
     evidence_submit,
     finding_decide,
@@ -40,10 +51,12 @@ from .plans import (
     plan_entry_withdraw,
 )
 from .policy import GRADE_POLICY_FIELDS, grade_policy_update
+from .visits import visit_record
 
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "DOCUMENT_KINDS",
     "GRADE_POLICY_FIELDS",
     "OBSERVATION_REMINDER_DAYS",
     "STALLED_AFTER",
@@ -75,4 +88,13 @@ __all__ = [
     "plan_entry_submit",
     "plan_entry_withdraw",
     "stalled_coordinations",
+    "stalled_visit_documents",
+    "visit_document",
+    "visit_document_reissue",
+    "visit_document_title",
+    "visit_document_versions",
+    "visit_documents",
+    "visit_documents_by_inspection",
+    "visit_documents_issue",
+    "visit_record",
 ]

@@ -37,12 +37,15 @@ def _require_in_progress(inspection: Inspection) -> None:
 
 
 def item_check_record(
-    *, inspection: Inspection, item: InspectionItem, actor: User, compliant: bool = True
+    *, inspection: Inspection, item: InspectionItem, actor: User, result: str = ItemCheck.Result.COMPLIANT
 ) -> ItemCheck:
-    """Record an item as checked. Another department's item may be checked only if it is simple, and is then
-    recorded as checked on the owner's behalf (部门代检查)."""
+    """Record an item's answer (符合 / 不符合 / 未检查); the answer may be changed while the inspection is in
+    progress, except that an item with a finding stays not compliant. Another department's item may be
+    answered only if it is simple, and is then recorded as checked on the owner's behalf (部门代检查)."""
     require_inspection_officer(inspection, actor)
     _require_in_progress(inspection)
+    if result not in ItemCheck.Result.values:
+        raise ValidationError({"result": _("Choose compliant, not compliant or not checked.")})
     if not inspection.items.filter(pk=item.pk).exists():
         raise ValidationError({"item": _("This item is not part of the inspection.")})
     department = actor.department if actor.department_id else inspection.lead_department
@@ -51,19 +54,26 @@ def item_check_record(
         if not item.simple:
             raise ValidationError({"item": _("Only simple items may be checked on another department's behalf.")})
         on_behalf_of = item.department
-    check, created = ItemCheck.objects.get_or_create(
-        inspection=inspection,
-        item=item,
-        defaults={
-            "checked_by_department": department,
-            "on_behalf_of": on_behalf_of,
-            "officer": actor,
-            "compliant": compliant,
-        },
-    )
-    if not created and check.compliant and not compliant:
-        ItemCheck.objects.filter(pk=check.pk).update(compliant=False)
-        check.compliant = False
+    answer = {"checked_by_department": department, "on_behalf_of": on_behalf_of, "officer": actor, "result": result}
+    with transaction.atomic():
+        check = ItemCheck.objects.select_for_update().filter(inspection=inspection, item=item).first()
+        if check is None:
+            check = ItemCheck.objects.create(inspection=inspection, item=item, **answer)
+            audit_record(obj=check, field="result", old="", new=result, actor=actor)
+            return check
+        if check.result == result:
+            return check
+        if (
+            result != ItemCheck.Result.NON_COMPLIANT
+            and Finding.objects.filter(inspection=inspection, item=item).exists()
+        ):
+            raise ValidationError({"result": _("A finding was recorded for this item: it stays not compliant.")})
+        old = check.result
+        for name, value in answer.items():
+            setattr(check, name, value)
+        check.checked_at = timezone.now()
+        check.save(update_fields=[*answer, "checked_at"])
+        audit_record(obj=check, field="result", old=old, new=result, actor=actor)
     return check
 
 
@@ -106,7 +116,7 @@ def finding_record(
     for photo in photos:
         check_upload(photo, field="photos", kinds=EVIDENCE)
     with transaction.atomic():
-        item_check_record(inspection=inspection, item=item, actor=actor, compliant=False)
+        item_check_record(inspection=inspection, item=item, actor=actor, result=ItemCheck.Result.NON_COMPLIANT)
         now = timezone.now()
         lenient = lenient_proposal(enterprise=inspection.enterprise, item=item, at=now)
         finding = Finding.objects.create(

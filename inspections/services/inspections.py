@@ -2,20 +2,22 @@
 started, completed (the grade follows) or cancelled."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import User
+from programs.models import AuditEntry, User
+from programs.queue import enqueue_on_commit
 from programs.roles import ENFORCEMENT, require_role
 from programs.services import TransitionError, audit_record, transition
 
 from .. import grades
 from ..codes import new_inspection_code
-from ..models import INSPECTION_MOVES, GradeChange, Inspection, PlanEntry
+from ..models import INSPECTION_MOVES, Finding, GradeChange, Inspection, ItemCheck, PlanEntry
 from ._common import cut_entry, require_inspection_officer
 
 
@@ -58,15 +60,43 @@ def inspection_schedule(
     return inspection
 
 
-def inspection_show_code(*, inspection: Inspection, actor: User) -> Inspection:
-    """The officer shows the code on arrival (亮码): recorded once, with time and officer."""
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _scheduled_at(inspection: Inspection) -> datetime:
+    """When the inspection was put in its week (the audit row of that move; its creation if none)."""
+    content_type = ContentType.objects.get_for_model(Inspection)
+    moment = (
+        AuditEntry.objects.filter(
+            content_type=content_type, object_id=inspection.pk, field="status", new_value=Inspection.Status.SCHEDULED
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return moment or inspection.created_at
+
+
+def inspection_show_code(*, inspection: Inspection, actor: User, shown_at: datetime | None = None) -> Inspection:
+    """The officer shows the code on arrival (亮码): recorded once (the first showing wins), with the officer and
+    the time; ``shown_at`` is the time the phone showed it when that was offline."""
     require_inspection_officer(inspection, actor)
+    now = timezone.now()
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         if locked.status not in (Inspection.Status.SCHEDULED, Inspection.Status.IN_PROGRESS):
             raise TransitionError(_("The code is shown only at a scheduled visit."), code="illegal_transition")
+        if shown_at is not None:
+            if timezone.is_naive(shown_at):
+                raise ValidationError({"code_shown_at": _("Give the time with its time zone.")})
+            if shown_at > now + CLOCK_SKEW:
+                raise ValidationError({"code_shown_at": _("The code cannot have been shown in the future.")})
+            if shown_at < _scheduled_at(locked):
+                raise ValidationError(
+                    {"code_shown_at": _("The code cannot have been shown before the visit was scheduled.")}
+                )
         if locked.code_shown_at is None:
-            locked.code_shown_at = timezone.now()
+            locked.code_shown_at = min(shown_at, now) if shown_at is not None else now
             locked.code_shown_by = actor
             locked.save(update_fields=["code_shown_at", "code_shown_by"])
             audit_record(obj=locked, field="code_shown", old="", new=locked.code_shown_at.isoformat(), actor=actor)
@@ -88,11 +118,39 @@ def inspection_start(*, inspection: Inspection, actor: User, show_code: bool = T
         )
 
 
+def _unfinished(inspection: Inspection) -> dict:
+    """What keeps the inspection from completing: items with no answer, non-compliant items with no finding."""
+    answers = dict(ItemCheck.objects.filter(inspection=inspection).values_list("item_id", "result"))
+    with_finding = set(Finding.objects.filter(inspection=inspection).values_list("item_id", flat=True))
+    items = list(inspection.items.order_by("code"))
+    unanswered = [item.name for item in items if item.pk not in answers]
+    unfound = [
+        item.name
+        for item in items
+        if answers.get(item.pk) == ItemCheck.Result.NON_COMPLIANT and item.pk not in with_finding
+    ]
+    errors = {}
+    if unanswered:
+        errors["checks"] = _("Items not answered: %(items)s") % {"items": "、".join(unanswered)}
+    if unfound:
+        errors["findings"] = _("Record a finding for each item not compliant: %(items)s") % {
+            "items": "、".join(unfound)
+        }
+    return errors
+
+
 def inspection_complete(*, inspection: Inspection, actor: User, summary: str = "") -> Inspection:
+    """Complete once every item is answered and every non-compliant item has its finding; the grade follows and
+    the visit's documents (检查记录, 整改通知书) are issued in the background."""
     require_inspection_officer(inspection, actor)
     with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.status == Inspection.Status.IN_PROGRESS:
+            errors = _unfinished(locked)
+            if errors:
+                raise ValidationError(errors)
         inspection = transition(
-            instance=inspection,
+            instance=locked,
             to=Inspection.Status.COMPLETED,
             actor=actor,
             allowed=INSPECTION_MOVES,
@@ -104,6 +162,7 @@ def inspection_complete(*, inspection: Inspection, actor: User, summary: str = "
             cause=GradeChange.Cause.INSPECTION,
             inspection=inspection,
         )
+        enqueue_on_commit("inspections.visit_documents_issue", inspection.pk)
     return inspection
 
 

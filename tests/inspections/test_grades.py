@@ -15,7 +15,7 @@ from programs.models import AuditEntry, Enterprise, Grade
 from tests.conftest import failures, released_together
 from tests.factories import EnterpriseFactory
 
-from .factories import InspectionFactory, ItemFactory
+from .factories import InspectionFactory, ItemFactory, answered
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_an_enterprise_never_inspected_is_gray(cast):
 def test_a_completed_inspection_without_findings_turns_gray_to_green(cast):
     inspection = InspectionFactory(cast=cast)
     assert grade_of(cast.enterprise) == Grade.GRAY  # not inspected until it is completed
-    services.inspection_complete(inspection=inspection, actor=cast.market_officer)
+    services.inspection_complete(inspection=answered(inspection, cast.market_officer), actor=cast.market_officer)
     assert grade_of(cast.enterprise) == Grade.GREEN
     change = GradeChange.objects.get()
     assert (change.old_grade, change.new_grade, change.cause, change.inspection) == (

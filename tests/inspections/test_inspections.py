@@ -21,7 +21,7 @@ from programs.models import AuditEntry
 from programs.services import TransitionError
 from tests.factories import EnterpriseFactory
 
-from .factories import MONTH, InspectionFactory, ItemFactory, PlanEntryFactory
+from .factories import MONTH, InspectionFactory, ItemFactory, PlanEntryFactory, answered
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def test_illegal_inspection_transitions_are_refused(cast, status, move):
 
 def test_every_inspection_transition_writes_an_audit_row(cast):
     inspection = InspectionFactory(cast=cast)
+    answered(inspection, cast.market_officer)
     services.inspection_complete(inspection=inspection, actor=cast.market_officer, summary="all fine")
     moves = list(
         AuditEntry.objects.filter(object_id=inspection.pk, content_type__model="inspection", field="status")
@@ -185,7 +186,7 @@ def test_a_finding_keeps_its_photos_and_marks_the_item_not_compliant(cast, setti
     photo = SimpleUploadedFile("scene.jpg", b"\xff\xd8\xff\xe0jpeg", content_type="image/jpeg")
     finding = record(inspection, cast, photos=[photo])
     assert finding.photos.count() == 1
-    assert ItemCheck.objects.get(inspection=inspection, item=finding.item).compliant is False
+    assert ItemCheck.objects.get(inspection=inspection, item=finding.item).result == ItemCheck.Result.NON_COMPLIANT
 
 
 def test_a_first_violation_of_a_listed_item_is_proposed_as_no_penalty(cast):
