@@ -2,8 +2,9 @@
 only through actions that call the same services as the API, each leaving its audit row."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,8 @@ from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 from programs.selectors import department_list, officer_list, scope
 
 from . import files, services
-from .models import Advice, Booking, Risk, Slot, SlotTemplate, Theme
+from .forms import PhoneBookingForm
+from .models import Advice, Booking, Office, Risk, Slot, SlotTemplate, Theme, WaitlistEntry
 
 
 @admin.register(Theme)
@@ -64,6 +66,49 @@ class SlotAdmin(RoleScopedAdmin):
     withdraw = service_action(
         _withdraw, _("Withdraw (cancel its bookings with the reason above)"), _("%(count)d slots withdrawn.")
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Only what the form changed: ``booked`` moves under bookings meanwhile and is never written back.
+        changed = [name for name in form.changed_data if name not in ("themes", "capacity")]
+        if changed:
+            obj.save(update_fields=changed)
+        if "capacity" in form.changed_data:  # a raised capacity offers its new places to the waitlist first
+            services.slot_capacity_change(slot=obj, capacity=form.cleaned_data["capacity"], actor=request.user)
+        return None
+
+
+@admin.register(Office)
+class OfficeAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    edit_roles = COORDINATORS
+    scope_paths = {"region": "region"}
+    list_display = ["name", "region", "phone", "address"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+    search_fields = ["name", "address"]
+
+
+def _waitlist_leave(entry, actor, request):
+    services.waitlist_leave(entry=entry, actor=actor)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(RoleScopedAdmin):
+    view_roles = STAFF
+    edit_roles = ENFORCEMENT
+    scope_paths = {"region": "slot__region"}
+    list_display = ["reference", "business_name", "slot", "status", "created_at", "offer_expires_at", "booking"]
+    list_filter = ["status"]
+    list_select_related = ["slot", "booking"]
+    search_fields = ["reference", "business_name", "contact_name"]
+    readonly_fields = [f.name for f in WaitlistEntry._meta.fields]
+    inlines = [AuditHistoryInline]
+    actions = [service_action(_waitlist_leave, _("Take off the waitlist"), _("%(count)d taken off the waitlist."))]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class AdviceInline(admin.TabularInline):
@@ -156,8 +201,18 @@ class BookingAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = ENFORCEMENT
     scope_paths = {"region": "region", "department": "departments", "enterprise": "enterprise_id"}
-    list_display = ["reference", "business_name", "theme", "slot", "mode", "status", "region", "escalated_at"]
-    list_filter = ["status", "mode", "theme"]
+    list_display = [
+        "reference",
+        "business_name",
+        "theme",
+        "slot",
+        "mode",
+        "status",
+        "channel",
+        "region",
+        "escalated_at",
+    ]
+    list_filter = ["status", "mode", "channel", "theme"]
     search_fields = ["reference", "business_name", "credit_code", "contact_name"]
     list_select_related = ["theme", "slot", "region"]
     date_hierarchy = "created_at"
@@ -178,6 +233,8 @@ class BookingAdmin(RoleScopedAdmin):
         "contact_email",
         "address",
         "needs",
+        "channel",
+        "created_by",
         "departments",
         "officers",
         "summary",
@@ -205,7 +262,32 @@ class BookingAdmin(RoleScopedAdmin):
     ]
 
     def has_add_permission(self, request):
-        return False  # bookings come from the public form and the app
+        # The public form and the app make bookings; staff add one only for a caller on the phone.
+        return self._role_in(request, ENFORCEMENT)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """电话预约: book for a caller, with the public form's rules, messages and links."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PhoneBookingForm(request.POST or None, user=request.user)
+        if request.method == "POST":
+            booking = form.booking(actor=request.user)
+            if booking is not None:
+                self.message_user(
+                    request,
+                    _("Booked %(ref)s for the caller; the confirmation and the link go to them by SMS and email.")
+                    % {"ref": booking.reference},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:guidance_booking_change", args=[booking.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Book for a caller (phone booking)"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return render(request, "admin/guidance/booking/phone_booking.html", context, status=400 if form.errors else 200)
 
     @admin.display(description=_("issued letter"))
     def issued_letter(self, obj):

@@ -10,6 +10,7 @@ class GuidanceConfig(AppConfig):
     periodic_tasks = {
         "Generate guidance slots from weekly templates": ("guidance.generate_slots", 3600),
         "Escalate unconfirmed guidance bookings": ("guidance.escalate_unconfirmed_bookings", 600),
+        "Pass lapsed guidance waitlist offers on": ("guidance.expire_waitlist_offers", 300),
     }
 
     def ready(self):

@@ -12,7 +12,7 @@ from programs.models import Department, Enterprise, Region, User
 from programs.services import audit_record
 
 from . import services
-from .models import Advice, Booking, Mode, Risk, Slot, SlotTemplate, Theme
+from .models import Advice, Booking, Mode, Office, Risk, Slot, SlotTemplate, Theme
 
 K = Department.Kind
 # code, name, owning department kind, field, simple
@@ -97,6 +97,11 @@ THEMES = [
     ("advertising", "广告合规", "广告内容与发布的合规要求。", ["G-ADV-01"], 30, True, False),
 ]
 COUNTIES = ["330212", "330206"]  # 鄞州区, 北仑区
+# Each district's office, named in its booking messages and pages (demo contacts).
+OFFICES = {
+    "330212": ("鄞州区综合行政执法局 行政指导服务窗口", "宁波市鄞州区惠风东路568号", "0574-87000000"),
+    "330206": ("北仑区综合行政执法局 行政指导服务窗口", "宁波市北仑区新大路1166号", "0574-86800000"),
+}
 # weekday, start, end, mode, capacity, theme codes (None = all)
 TEMPLATES = [
     (1, time(9, 0), time(11, 0), Mode.ONSITE, 3, None),
@@ -140,7 +145,9 @@ def seed() -> dict:
             kinds = {items[c].department.kind for c in item_codes} | {K.COMPREHENSIVE_ENFORCEMENT}
             theme.departments.set(Department.objects.filter(region__in=counties.values(), kind__in=kinds))
         themes[code] = theme
-    for county in counties.values():
+    for code, county in counties.items():
+        name, address, phone = OFFICES[code]
+        Office.objects.get_or_create(region=county, defaults={"name": name, "address": address, "phone": phone})
         for weekday, start, end, mode, capacity, theme_codes in TEMPLATES:
             template, created = SlotTemplate.objects.get_or_create(
                 region=county,

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.models import InspectionItem
 from programs.models import Department, Enterprise, Region
@@ -39,7 +40,7 @@ class Theme(models.Model):
     offers_online = models.BooleanField(_("offered online"), default=True)
     offers_onsite = models.BooleanField(_("offered on site"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("display order", "position"), default=0)
 
     class Meta:
         ordering = ["position", "code"]
@@ -147,7 +148,33 @@ class Slot(models.Model):
         return self.capacity - self.booked
 
 
+class Office(models.Model):
+    """The office that answers for a district's guidance visits: its name, address and phone go in every
+    message and page about a booking there. A region without one takes its parent's, and the site's
+    office (``SITE_OFFICE_*`` settings) stands behind them all."""
+
+    region = models.OneToOneField(
+        Region, on_delete=models.PROTECT, related_name="guidance_office", verbose_name=_("region")
+    )
+    name = models.CharField(pgettext_lazy("office", "name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300)
+    phone = models.CharField(pgettext_lazy("office", "phone"), max_length=40)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["region__code"]
+        verbose_name = _("guidance office")
+        verbose_name_plural = _("guidance offices")
+
+    def __str__(self):
+        return self.name
+
+
 class Booking(models.Model):
+    class Channel(models.TextChoices):
+        ONLINE = "online", pgettext_lazy("booking channel", "Online form")
+        PHONE = "phone", pgettext_lazy("booking channel", "By phone")
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -155,7 +182,7 @@ class Booking(models.Model):
         NO_SHOW = "no_show", _("No-show")
         CANCELLED = "cancelled", _("Cancelled")
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(pgettext_lazy("booking", "reference"), max_length=20, unique=True)
     theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("theme"))
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("slot"))
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
@@ -197,6 +224,10 @@ class Booking(models.Model):
     # Bumped on every reschedule: reminder keys carry it, so the old time's reminders can be cancelled.
     time_version = models.PositiveIntegerField(_("time version"), default=1, editable=False)
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Booked through the public form or the app, or by a staff member (``created_by``) for a caller on the phone.
+    channel = models.CharField(
+        pgettext_lazy("booking", "booked through"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -307,4 +338,82 @@ RISK_MOVES = {
     Risk.Status.OPEN: {Risk.Status.SUBMITTED},
     Risk.Status.SUBMITTED: {Risk.Status.RECTIFIED, Risk.Status.OPEN},
     Risk.Status.RECTIFIED: set(),
+}
+
+
+class WaitlistEntry(models.Model):
+    """A business waiting for a place in a full slot (候补). When a place frees, the first one waiting is offered
+    it and the place is held for them (it stays counted in ``Slot.booked``) until they take it or the offer
+    lapses, when it passes to the next one waiting."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", pgettext_lazy("waitlist", "Waiting")
+        OFFERED = "offered", pgettext_lazy("waitlist", "Place offered")
+        BOOKED = "booked", pgettext_lazy("waitlist", "Booked")
+        EXPIRED = "expired", pgettext_lazy("waitlist", "Offer lapsed")
+        LEFT = "left", pgettext_lazy("waitlist", "Left the waitlist")
+        CLOSED = "closed", pgettext_lazy("waitlist", "Closed")
+
+    reference = models.CharField(pgettext_lazy("waitlist", "reference"), max_length=20, unique=True)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+", verbose_name=_("theme"))
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="waitlist", verbose_name=_("slot"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("enterprise")
+    )
+    business_name = models.CharField(_("business name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    needs = models.TextField(_("needs"), blank=True)
+    consent_at = models.DateTimeField(_("consent given at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer held until"), null=True, blank=True)
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("booking")
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="guidance_waitlist_offer_has_deadline",
+            )
+        ]
+        indexes = [models.Index(fields=["slot", "status", "created_at"], name="guidance_waitlist_queue")]
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist")
+
+    def __str__(self):
+        return f"{self.reference} {self.business_name}"
+
+
+WAITLIST_MOVES = {
+    WaitlistEntry.Status.WAITING: {
+        WaitlistEntry.Status.OFFERED,
+        WaitlistEntry.Status.LEFT,
+        WaitlistEntry.Status.CLOSED,
+    },
+    WaitlistEntry.Status.OFFERED: {
+        WaitlistEntry.Status.BOOKED,
+        WaitlistEntry.Status.EXPIRED,
+        WaitlistEntry.Status.LEFT,
+        WaitlistEntry.Status.CLOSED,
+    },
+    WaitlistEntry.Status.BOOKED: set(),
+    WaitlistEntry.Status.EXPIRED: set(),
+    WaitlistEntry.Status.LEFT: set(),
+    WaitlistEntry.Status.CLOSED: set(),
 }

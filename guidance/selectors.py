@@ -1,8 +1,10 @@
 """Reads of the guidance app: themes, free slots, bookings as each role may see them, the issued letters, and the
 indicators."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -10,7 +12,55 @@ from programs.documents import document_current, document_versions
 from programs.models import IssuedDocument, Region, User
 from programs.selectors import scope
 
-from .models import Booking, Mode, Risk, Slot, Theme
+from .models import Booking, Mode, Office, Risk, Slot, Theme
+
+
+@dataclass(frozen=True)
+class OfficeContact:
+    name: str
+    address: str
+    phone: str
+    hours: str = ""
+
+
+def office_for(region: Region | None) -> OfficeContact:
+    """The office of the nearest region (the district, then the city, the province) that has one recorded;
+    else the site's office (``SITE_OFFICE_*`` settings, as in the footer)."""
+    if region is not None:
+        codes = {region.code[:n].ljust(12, "0") for n in Region.PREFIX_LENGTH.values()}
+        office = max(  # the nearest: the longest significant prefix
+            Office.objects.filter(region__code__in=codes).select_related("region"),
+            key=lambda o: len(o.region.prefix),
+            default=None,
+        )
+        if office is not None:
+            return OfficeContact(office.name, office.address, office.phone, office.hours)
+    return OfficeContact(
+        settings.SITE_OFFICE_NAME, settings.SITE_OFFICE_ADDRESS, settings.SITE_OFFICE_PHONE, settings.SITE_OFFICE_HOURS
+    )
+
+
+def district_of(region: Region) -> Region | None:
+    """The county-level region (区县) a region lies in, or the region itself when it is one or above."""
+    if region.level in (Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY):
+        return region
+    return Region.objects.filter(code=region.code[:6].ljust(12, "0")).first()
+
+
+def theme_districts(*, theme: Theme, now: datetime | None = None) -> list[Region]:
+    """The districts (county-level regions) that have free slots for the theme, for the booking form's picker."""
+    prefixes = {
+        code[:6] for code in slot_free_list(theme=theme, now=now).values_list("region__code", flat=True).distinct()
+    }
+    return list(
+        Region.objects.filter(level=Region.Level.COUNTY, code__in=[p.ljust(12, "0") for p in prefixes]).order_by("code")
+    )
+
+
+def district_named_in(address: str, districts: list[Region]) -> Region | None:
+    """The district whose name the address contains ("宁波市北仑区新碶街道…" → 北仑区), if exactly one does."""
+    named = [d for d in districts if d.name and d.name in (address or "")]
+    return named[0] if len(named) == 1 else None
 
 
 def theme_list() -> QuerySet[Theme]:
@@ -31,6 +81,19 @@ def slot_free_list(
     if region is not None:
         slots = slots.filter(region__code__startswith=region.prefix)
     return slots.prefetch_related("themes").order_by("starts_at", "id")
+
+
+def slot_open_list(
+    *, theme: Theme, mode: str | None = None, region: Region | None = None, now: datetime | None = None
+) -> QuerySet[Slot]:
+    """The slots a business may choose on the form: in the future and not withdrawn, free or full (a full one
+    takes a place on its waitlist)."""
+    slots = Slot.objects.filter(starts_at__gt=now or timezone.now(), is_withdrawn=False, themes=theme)
+    if mode:
+        slots = slots.filter(mode=mode)
+    if region is not None:
+        slots = slots.filter(region__code__startswith=region.prefix)
+    return slots.select_related("region").order_by("starts_at", "id")
 
 
 def _booking_queryset() -> QuerySet[Booking]:

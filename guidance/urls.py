@@ -20,4 +20,7 @@ urlpatterns = [
     path("guidance/manage/<str:token>/letter/", views.manage_letter, name="manage-letter"),
     path("guidance/manage/<str:token>/letter/pdf/", views.manage_letter_pdf, name="manage-letter-pdf"),
     path("guidance/feedback/<str:token>/", views.feedback, name="feedback"),
+    path("guidance/waitlist/<str:token>/", views.waitlist, name="waitlist"),
+    path("guidance/waitlist/<str:token>/accept/", views.waitlist_accept, name="waitlist-accept"),
+    path("guidance/waitlist/<str:token>/leave/", views.waitlist_leave, name="waitlist-leave"),
 ]

@@ -6,13 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from inspections.models import InspectionItem
 from programs.documents import PdfRenderer, document_response
 from programs.models import Department, User
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, OptionalEmailField, documented
 from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE, ENTERPRISES, STAFF, Role
 
 from .. import selectors, services
@@ -28,6 +29,7 @@ class GuidanceBookingSerializer(serializers.ModelSerializer):
     departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     officers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     risks = GuidanceRiskSerializer(many=True, read_only=True)
+    contact_email = OptionalEmailField(read_only=True)
 
     class Meta:
         model = Booking
@@ -48,6 +50,7 @@ class GuidanceBookingSerializer(serializers.ModelSerializer):
             "contact_email",
             "address",
             "needs",
+            "channel",
             "departments",
             "officers",
             "created_at",
@@ -69,9 +72,12 @@ class GuidanceBookingCreateSerializer(serializers.Serializer):
     slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all())
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
     business_name = serializers.CharField(required=False, allow_blank=True, default="")
+    # Staff booking for a caller give the caller's business; an enterprise user's is its own enterprise.
+    credit_code = serializers.CharField(required=False, allow_blank=True, default="")
+    not_registered = serializers.BooleanField(required=False, default=False)
     contact_name = serializers.CharField(allow_blank=True)
     contact_phone = serializers.CharField(allow_blank=True)
-    contact_email = serializers.CharField(required=False, allow_blank=True, default="")
+    contact_email = OptionalEmailField(default="")
     address = serializers.CharField(required=False, allow_blank=True, default="")
     needs = serializers.CharField(required=False, allow_blank=True, default="")
     consent = serializers.BooleanField()
@@ -212,7 +218,9 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [HasRole]
     read_roles = (*STAFF, Role.ENTERPRISE)
-    allowed_roles = ENTERPRISES
+    # Booking (``create``): an enterprise user for its enterprise, a coordinator or officer for a caller on the
+    # phone (recorded as a phone booking by them); every other write declares its own roles.
+    allowed_roles = ENFORCEMENT_AND_ENTERPRISE
     serializer_class = GuidanceBookingSerializer
     filterset_fields = ["status", "theme", "mode"]
     search_fields = ["reference", "business_name"]
@@ -232,6 +240,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields["mode"] = fields.get("mode") or fields["slot"].mode
+        if request.user.role != Role.ENTERPRISE:
+            fields["channel"] = Booking.Channel.PHONE
         booking = call_service(services.booking_create, actor=request.user, **fields)
         return self._respond(booking, status.HTTP_201_CREATED)
 
@@ -351,7 +361,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(data, status=code)
 
     @extend_schema(request=GuidanceLetterReissueSerializer)
-    @action(detail=True, methods=["post"], url_path="letter/reissue", allowed_roles=ENFORCEMENT)
+    # Corrections are nested lists: only JSON can carry them (a form body would drop them without a word).
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="letter/reissue",
+        allowed_roles=ENFORCEMENT,
+        parser_classes=[JSONParser],
+    )
     def letter_reissue(self, request, pk=None):
         """A new version of the issued letter with its corrections (more advice or risks, a new summary) and the
         reason; the old version stays readable."""

@@ -8,6 +8,8 @@ all call these; every name is re-exported here, so ``from guidance.services impo
 - ``risks``: risks found in a visit and their rectification evidence
 - ``slots``: publish, generate from weekly templates, withdraw; ``capacity``: places in a slot
 - ``links``: the signed links; ``notifications``: what a booking tells people, reminders, the calendar file
+- ``waitlist``: join a full slot's waitlist, take or leave an offered place, the sweep of lapsed offers;
+  ``offers``: a freed place goes to the first one waiting
 
 Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never enforcement.
 """
@@ -15,6 +17,8 @@ Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never 
 from .bookings import (
     PHONE_RE,
     booking_cancel,
+    booking_check,
+    booking_check_changeable,
     booking_claim,
     booking_create,
     booking_reschedule,
@@ -31,10 +35,14 @@ from .links import (
     booking_from_token,
     booking_manage_url,
     booking_token,
+    waitlist_from_token,
+    waitlist_token,
+    waitlist_url,
 )
 from .notifications import REMINDERS, booking_ical, booking_key_prefix
+from .offers import place_freed, places_offer_free
 from .risks import risk_confirm, risk_record, risk_reject, risk_submit_evidence, risk_submit_evidence_by_link
-from .slots import slot_publish, slot_withdraw, slots_generate
+from .slots import slot_capacity_change, slot_publish, slot_withdraw, slots_generate
 from .visits import (
     advice_record,
     booking_assign,
@@ -43,6 +51,14 @@ from .visits import (
     booking_confirm,
     booking_mark_no_show,
     feedback_submit,
+)
+from .waitlist import (
+    waitlist_accept,
+    waitlist_close,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offers_expire,
+    waitlist_position,
 )
 
 __all__ = [
@@ -56,6 +72,8 @@ __all__ = [
     "booking_assign",
     "booking_assign_check",
     "booking_cancel",
+    "booking_check",
+    "booking_check_changeable",
     "booking_claim",
     "booking_complete",
     "booking_confirm",
@@ -73,13 +91,25 @@ __all__ = [
     "is_slot_full",
     "letter_issue",
     "letter_reissue",
+    "place_freed",
+    "places_offer_free",
     "region_coordinators",
     "risk_confirm",
     "risk_record",
     "risk_reject",
     "risk_submit_evidence",
     "risk_submit_evidence_by_link",
+    "slot_capacity_change",
     "slot_publish",
     "slot_withdraw",
     "slots_generate",
+    "waitlist_accept",
+    "waitlist_close",
+    "waitlist_from_token",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offers_expire",
+    "waitlist_position",
+    "waitlist_token",
+    "waitlist_url",
 ]

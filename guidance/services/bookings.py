@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 from programs.audit import TransitionError, audit_record, bulk_transition
 from programs.models import Enterprise, Notification, Region, User
 from programs.notify import notify_enterprise
-from programs.roles import Role, is_staff_role, require_role
+from programs.roles import ENFORCEMENT, Role, is_staff_role, require_role
 from programs.services import notification_schedule, notifications_cancel
 from programs.validators import normalize_credit_code, validate_credit_code
 
 from ..models import Booking, Mode, Slot, Theme
 from ._common import booking_move
-from .capacity import check_slot_fits, slot_full_error, slot_release, slot_take
+from .capacity import check_slot_fits, slot_full_error, slot_take
 from .links import SIGNED_LINK, booking_manage_url
 from .notifications import booking_key_prefix, notify_booker, notify_officers, schedule_reminders, visit_time
+from .offers import place_freed
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{6,19}$")
 
@@ -35,10 +36,14 @@ def _new_reference() -> str:
     return f"G{timezone.localdate():%y%m%d}-{secrets.token_hex(3).upper()}"
 
 
-def booking_create(
+def _in_scope(actor: User, region: Region) -> bool:
+    return actor.is_superuser or (actor.region_id is not None and region.code.startswith(actor.region.prefix))
+
+
+def booking_check(
     *,
     theme: Theme,
-    slot: Slot,
+    slot: Slot | None,
     mode: str,
     business_name: str = "",
     credit_code: str = "",
@@ -50,19 +55,19 @@ def booking_create(
     needs: str = "",
     consent: bool,
     actor: User | None,
-    submission_key: str | None = None,
-) -> Booking:
-    """Book a place. Every bad field is reported at once, named; a full slot answers ``slot_full``.
-
-    ``submission_key`` (the form's one-time key, or the API's idempotency) makes a double submit one booking.
-    """
-    now = timezone.now()
-    if submission_key:
-        existing = Booking.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    channel: str = Booking.Channel.ONLINE,
+    now: datetime | None = None,
+) -> tuple[dict[str, list], dict]:
+    """What is wrong with a booking (every field at once, by name; no slot is "choose a time") and the values a
+    booking would be made with. Writes nothing: the form asks it to show all its errors on the first try."""
+    now = now or timezone.now()
     errors: dict[str, list] = {}
     enterprise = unverified_enterprise = None
+    if channel == Booking.Channel.PHONE:
+        if actor is None or not (actor.is_superuser or actor.role in ENFORCEMENT):
+            raise PermissionDenied(_("Only the office's staff book for a caller on the phone."))
+        if slot is not None and not _in_scope(actor, slot.region):
+            errors.setdefault("slot", []).append(_("This time is outside your area."))
     if actor is not None and actor.is_authenticated and actor.role == User.Role.ENTERPRISE and actor.enterprise_id:
         enterprise = actor.enterprise
         business_name = business_name or enterprise.name
@@ -97,7 +102,7 @@ def booking_create(
             validate_email(contact_email)
         except ValidationError:
             errors.setdefault("contact_email", []).append(_("Give a valid email address, or leave it empty."))
-    if mode == Mode.ONSITE and not address.strip():
+    if (mode or (slot.mode if slot else "")) == Mode.ONSITE and not address.strip():
         errors.setdefault("address", []).append(_("An on-site visit needs the address to come to."))
     if not consent:
         errors.setdefault("consent", []).append(
@@ -105,12 +110,79 @@ def booking_create(
         )
     if not theme.is_active:
         errors.setdefault("theme", []).append(_("This theme is not offered any more."))
-    check_slot_fits(theme=theme, slot=slot, mode=mode, errors=errors, now=now)
+    if slot is None:
+        errors.setdefault("slot", []).append(_("Choose a time."))
+    else:
+        check_slot_fits(theme=theme, slot=slot, mode=mode or slot.mode, errors=errors, now=now)
+    values = {
+        "enterprise": enterprise,
+        "unverified_enterprise": unverified_enterprise,
+        "business_name": business_name.strip(),
+        "credit_code": credit_code,
+        "contact_name": contact_name.strip(),
+        "contact_phone": contact_phone.strip(),
+        "contact_email": contact_email.strip(),
+        "address": address.strip(),
+        "needs": needs.strip(),
+    }
+    return errors, values
+
+
+def booking_create(
+    *,
+    theme: Theme,
+    slot: Slot,
+    mode: str,
+    business_name: str = "",
+    credit_code: str = "",
+    not_registered: bool = False,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str = "",
+    address: str = "",
+    needs: str = "",
+    consent: bool,
+    actor: User | None,
+    submission_key: str | None = None,
+    channel: str = Booking.Channel.ONLINE,
+    held_place: bool = False,
+) -> Booking:
+    """Book a place. Every bad field is reported at once, named; a full slot answers ``slot_full``.
+
+    ``submission_key`` (the form's one-time key, or the API's idempotency) makes a double submit one booking.
+    ``channel=PHONE``: a coordinator or officer books for a caller, in a slot of their own area; the history
+    names them and the booking says it was made by phone; the caller gets the same messages and links.
+    ``held_place``: the place is already the booker's (a waitlist offer taken), so none is taken here; the
+    caller holds that offer's lock.
+    """
+    now = timezone.now()
+    if submission_key:
+        existing = Booking.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    errors, values = booking_check(
+        theme=theme,
+        slot=slot,
+        mode=mode,
+        business_name=business_name,
+        credit_code=credit_code,
+        not_registered=not_registered,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        address=address,
+        needs=needs,
+        consent=consent,
+        actor=actor,
+        channel=channel,
+        now=now,
+    )
     if errors:
         raise ValidationError(errors)
+    mode = mode or slot.mode
     try:
         with transaction.atomic():
-            if not slot_take(slot.pk):
+            if not held_place and not slot_take(slot.pk):
                 raise slot_full_error()
             booking = Booking.objects.create(
                 reference=_new_reference(),
@@ -118,18 +190,11 @@ def booking_create(
                 slot=slot,
                 region=slot.region,
                 mode=mode,
-                enterprise=enterprise,
-                unverified_enterprise=unverified_enterprise,
-                business_name=business_name.strip(),
-                credit_code=credit_code,
-                contact_name=contact_name.strip(),
-                contact_phone=contact_phone.strip(),
-                contact_email=contact_email.strip(),
-                address=address.strip(),
-                needs=needs.strip(),
                 consent_at=now,
                 submission_key=submission_key or None,
+                channel=channel,
                 created_by=actor if actor is not None and actor.is_authenticated else None,
+                **values,
             )
             booking.slot = Slot.objects.get(pk=slot.pk)
             audit_record(
@@ -137,9 +202,11 @@ def booking_create(
                 old="",
                 new=booking.status,
                 actor=actor,
-                reason=_("Booked"),
+                reason=_("Booked by phone for the caller") if channel == Booking.Channel.PHONE else _("Booked"),
                 action="booking.create",
+                data={"channel": channel},
             )
+            url = booking_manage_url(booking)
             notify_booker(
                 booking,
                 key=f"guidance:booking:{booking.pk}:booked",
@@ -147,18 +214,15 @@ def booking_create(
                 % {"ref": booking.reference, "when": visit_time(booking)},
                 body=_(
                     "We have your booking for “%(theme)s” (%(mode)s) on %(when)s. The offices will confirm it and "
-                    "tell you who is coming. Reschedule or cancel: %(url)s"
+                    "tell you who is coming."
                 )
-                % {
-                    "theme": theme.title,
-                    "mode": booking.get_mode_display(),
-                    "when": visit_time(booking),
-                    "url": booking_manage_url(booking),
-                },
+                % {"theme": theme.title, "mode": booking.get_mode_display(), "when": visit_time(booking)},
+                sms_text=_("Guidance booking %(ref)s received: %(when)s. Reschedule or cancel: %(url)s")
+                % {"ref": booking.reference, "when": visit_time(booking), "url": url},
                 ical=True,
             )
             schedule_reminders(booking, now=now)
-            if unverified_enterprise is not None:
+            if booking.unverified_enterprise_id is not None:
                 _tell_enterprise_of_unverified_booking(booking)
     except IntegrityError:
         # The same form sent twice at the same moment: the first one's booking is the answer.
@@ -227,6 +291,13 @@ def _check_open(booking: Booking) -> None:
         )
 
 
+def booking_check_changeable(*, booking: Booking, actor: User | None) -> None:
+    """Refuse, before asking the business to confirm, a change its booking no longer allows (closed, or too
+    close to the visit for it to change itself)."""
+    _check_open(booking)
+    _check_notice(booking, actor, timezone.now())
+
+
 def booking_reschedule(*, booking: Booking, slot: Slot, actor: User | None, reason: str = "") -> Booking:
     """Move a booking to another slot: take the new place and give back the old one in one transaction, cancel
     the old time's reminders and schedule the new time's."""
@@ -243,12 +314,13 @@ def booking_reschedule(*, booking: Booking, slot: Slot, actor: User | None, reas
             raise ValidationError(errors)
         old_slot, old_version = locked.slot, locked.time_version
         # Touch the two slot rows in id order, so two crossing reschedules never deadlock.
+        # The old place goes to the old slot's waitlist first (``place_freed``), else back to the slot.
         if slot.pk < old_slot.pk:
             taken = slot_take(slot.pk)
             if taken:
-                slot_release(old_slot.pk)
+                place_freed(old_slot.pk, now=now)
         else:
-            slot_release(old_slot.pk)
+            place_freed(old_slot.pk, now=now)
             taken = slot_take(slot.pk)
         if not taken:
             raise slot_full_error()
@@ -270,13 +342,17 @@ def booking_reschedule(*, booking: Booking, slot: Slot, actor: User | None, reas
         notifications_cancel(dedupe_key_prefix=booking_key_prefix(locked, version=old_version))
         prefix = booking_key_prefix(locked)
         subject = _("Guidance visit %(ref)s moved to %(when)s") % {"ref": locked.reference, "when": visit_time(locked)}
-        body = _("Your visit for “%(theme)s” is now on %(when)s (%(mode)s). Reschedule or cancel: %(url)s") % {
+        body = _("Your visit for “%(theme)s” is now on %(when)s (%(mode)s).") % {
             "theme": locked.theme.title,
             "when": visit_time(locked),
             "mode": locked.get_mode_display(),
+        }
+        sms = _("Guidance visit %(ref)s moved to %(when)s. Reschedule or cancel: %(url)s") % {
+            "ref": locked.reference,
+            "when": visit_time(locked),
             "url": booking_manage_url(locked),
         }
-        notify_booker(locked, key=f"{prefix}moved", subject=subject, body=body, ical=True)
+        notify_booker(locked, key=f"{prefix}moved", subject=subject, body=body, sms_text=sms, ical=True)
         notify_officers(locked, key=f"{prefix}moved", subject=subject, body=body)
         schedule_reminders(locked, now=now)
     return locked
@@ -297,8 +373,8 @@ def booking_cancel(*, booking: Booking, actor: User | None, reason: str) -> Book
             reason=reason,
             changes={"cancel_reason": reason.strip()},
         )
-        slot_release(locked.slot_id)
         notifications_cancel(dedupe_key_prefix=f"guidance:booking:{locked.pk}:")
+        place_freed(locked.slot_id, now=now)  # to the first one waiting, else back to the slot
         cancelled.slot, cancelled.theme = locked.slot, locked.theme
         subject = _("Guidance visit %(ref)s cancelled") % {"ref": locked.reference}
         body = _("The visit on %(when)s is cancelled. Reason: %(reason)s") % {

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from ..models import Booking
+from ..models import Booking, WaitlistEntry
 
 MANAGE_SALT = "guidance.booking.manage"
 FEEDBACK_SALT = "guidance.booking.feedback"
@@ -35,3 +35,23 @@ def booking_manage_url(booking: Booking) -> str:
 
 def booking_feedback_url(booking: Booking) -> str:
     return settings.GUIDANCE_SITE_URL + reverse("guidance:feedback", args=[booking_token(booking, salt=FEEDBACK_SALT)])
+
+
+WAITLIST_SALT = "guidance.waitlist"
+
+
+def waitlist_token(entry) -> str:
+    return signing.dumps({"w": entry.pk, "r": entry.reference}, salt=WAITLIST_SALT, compress=True)
+
+
+def waitlist_from_token(token: str):
+    """The waitlist entry a signed link points to; ``signing.BadSignature`` for a forged or altered one."""
+    data = signing.loads(token, salt=WAITLIST_SALT, max_age=timedelta(days=settings.GUIDANCE_LINK_MAX_AGE_DAYS))
+    entry = WaitlistEntry.objects.select_related("theme", "slot__region").filter(pk=data["w"]).first()
+    if entry is None or entry.reference != data["r"]:
+        raise signing.BadSignature("no such waitlist entry")
+    return entry
+
+
+def waitlist_url(entry) -> str:
+    return settings.GUIDANCE_SITE_URL + reverse("guidance:waitlist", args=[waitlist_token(entry)])

@@ -7,13 +7,18 @@ and cancels the old prefix."""
 import base64
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from programs.notify import notify_enterprise, notify_user
 
+from ..formatting import visit_period
 from ..models import Booking, Mode
+from ..selectors import office_for
 from .links import booking_manage_url
 
 REMINDERS = (("24h", timedelta(hours=24)), ("2h", timedelta(hours=2)))
@@ -66,8 +71,37 @@ def ical_attachment(booking: Booking) -> list[dict]:
 
 
 def visit_time(booking: Booking) -> str:
-    start, end = timezone.localtime(booking.slot.starts_at), timezone.localtime(booking.slot.ends_at)
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    """ "2026年12月3日 周四 09:00–10:00" (in the reader's language)."""
+    return visit_period(booking.slot.starts_at, booking.slot.ends_at, year=True)
+
+
+def email_parts(*, subject: str, body: str, rows, links, region) -> tuple[str, str]:
+    """An email to a business: (plain text, HTML): the message, its details (``rows`` of label and value), the
+    links, and the office to call (the district's, configurable per region)."""
+    context = {"subject": subject, "body": body, "rows": rows, "links": links, "office": office_for(region)}
+    return (
+        render_to_string("guidance/email/message.txt", context),
+        render_to_string("guidance/email/message.html", context),
+    )
+
+
+def booker_email(booking: Booking, *, subject: str, body: str, links: list[tuple[str, str]]) -> tuple[str, str]:
+    rows = [
+        (_("Reference"), booking.reference),
+        (_("Theme"), booking.theme.title),
+        (_("Time"), visit_time(booking)),
+        (_("Mode"), booking.get_mode_display()),
+        *([(_("Address"), booking.address)] if booking.address else []),
+        (_("Status"), booking.get_status_display()),
+    ]
+    return email_parts(subject=subject, body=body, rows=rows, links=links, region=booking.region)
+
+
+def booker_links(booking: Booking) -> list[tuple[str, str]]:
+    """What the business can do from the message: manage an open booking, or book again."""
+    if booking.is_open:
+        return [(_("See, reschedule or cancel your booking"), booking_manage_url(booking))]
+    return [(_("Book another visit"), settings.GUIDANCE_SITE_URL + reverse("guidance:index"))]
 
 
 def notify_booker(
@@ -80,18 +114,21 @@ def notify_booker(
     ical: bool = False,
     sms_text: str = "",
 ) -> None:
-    """The business that booked: its contact by email (with the calendar file when asked) and SMS (the subject
-    unless ``sms_text``), and the users of its enterprise in the app."""
+    """The business that booked: its contact by email (HTML with a plain-text alternative, the office's contact
+    and the links; the calendar file when asked and the booking is still open) and SMS (the subject unless
+    ``sms_text``), and the users of its enterprise in the app."""
+    text, html = booker_email(booking, subject=subject, body=body, links=booker_links(booking))
     notify_enterprise(
         enterprise_id=booking.enterprise_id,
         key=key,
         subject=subject,
-        body=body,
+        body=text,
+        html_body=html,
         due_at=due_at,
         email=booking.contact_email,
         phone=booking.contact_phone,
         sms_text=sms_text,
-        attachments=ical_attachment(booking) if ical else None,
+        attachments=ical_attachment(booking) if ical and booking.is_open else None,
     )
 
 
@@ -121,12 +158,17 @@ def schedule_reminders(booking: Booking, *, now: datetime | None = None) -> None
             "ref": booking.reference,
             "when": visit_time(booking),
         }
-        body = _("%(theme)s, %(mode)s. Reschedule or cancel: %(url)s") % {
+        body = _("Your guidance visit for “%(theme)s” (%(mode)s) is on %(when)s.") % {
             "theme": booking.theme.title,
             "mode": booking.get_mode_display(),
+            "when": visit_time(booking),
+        }
+        sms = _("Reminder: guidance visit %(ref)s on %(when)s. Reschedule or cancel: %(url)s") % {
+            "ref": booking.reference,
+            "when": visit_time(booking),
             "url": booking_manage_url(booking),
         }
-        notify_booker(booking, key=f"{prefix}reminder-{label}", subject=subject, body=body, due_at=due)
+        notify_booker(booking, key=f"{prefix}reminder-{label}", subject=subject, body=body, sms_text=sms, due_at=due)
         officer_body = _("%(business)s, %(theme)s, %(mode)s, %(address)s") % {
             "business": booking.business_name,
             "theme": booking.theme.title,

@@ -15,6 +15,8 @@ from programs.models import Region, User
 
 from ..models import Booking, Slot, SlotTemplate, Theme
 from .bookings import booking_cancel
+from .offers import places_offer_free
+from .waitlist import waitlist_close
 
 
 def slot_publish(
@@ -53,6 +55,7 @@ def slot_withdraw(*, slot: Slot, actor: User, reason: str) -> int:
         open_bookings = Booking.objects.filter(
             slot=slot, status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED]
         )
+        waitlist_close(slot=slot, actor=actor, reason=reason)
         cancelled = 0
         for booking in open_bookings:
             booking_cancel(
@@ -62,6 +65,20 @@ def slot_withdraw(*, slot: Slot, actor: User, reason: str) -> int:
             )
             cancelled += 1
     return cancelled
+
+
+def slot_capacity_change(*, slot: Slot, capacity: int, actor: User | None) -> int:
+    """Change how many a slot takes: never below the places already taken (one conditional UPDATE, the check
+    constraint behind it); a raised capacity offers its new places to the waitlist first. Returns how many
+    were offered."""
+    with transaction.atomic():
+        old = Slot.objects.select_for_update().values_list("capacity", flat=True).get(pk=slot.pk)
+        if not Slot.objects.filter(pk=slot.pk, booked__lte=capacity).update(capacity=capacity):
+            raise ValidationError(
+                {"capacity": _("More places are taken already; the capacity cannot be lower than that.")}
+            )
+        audit_record(obj=slot, field="capacity", old=str(old), new=str(capacity), actor=actor, action="slot.capacity")
+        return places_offer_free(slot.pk) if capacity > old else 0
 
 
 def slots_generate(*, today: date | None = None, weeks: int | None = None) -> int:

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from guidance.models import Booking
+from guidance.models import Booking, Slot
 from programs.models import Enterprise
 from programs.services import notifications_send_due
 from tests.factories import EnterpriseFactory, enterprise_user
@@ -46,9 +46,11 @@ def test_the_theme_page_lists_the_themes_and_the_booking_page_its_free_slots_wit
     page = client.get(f"/guidance/book/{theme.code}/")
     assert page.status_code == 200
     assert f'value="{free.pk}"' in page.text
-    assert f'value="{full.pk}"' not in page.text
+    # A full time is offered as its waitlist, named so.
+    assert re.search(rf'value="{full.pk}"[^>]*>[^<]*候补', page.text)
     assert "csrfmiddlewaretoken" in page.text
-    assert "<script" not in page.text
+    # Without JavaScript the district picker has its own button; a script only saves that click.
+    assert 'name="show_district"' in page.text
     assert 'name="viewport"' in page.text
 
 
@@ -120,11 +122,11 @@ def test_a_credit_code_with_a_wrong_check_character_is_refused_on_its_field(clie
     assert list(response.context["form"].errors) == ["credit_code"]
 
 
-def test_a_missing_or_full_slot_is_named_on_the_slot_field(client):
+def test_a_missing_or_withdrawn_slot_is_named_on_the_slot_field(client):
     theme = ThemeFactory()
     slot = SlotFactory(themes=[theme], capacity=1)
     data = form_data(slot)
-    BookingFactory(slot=slot)
+    Slot.objects.filter(pk=slot.pk).update(is_withdrawn=True)
     response = client.post(f"/guidance/book/{theme.code}/", data)
     assert response.status_code == 400
     assert "slot" in response.context["form"].errors
@@ -138,7 +140,8 @@ def test_a_double_submit_makes_one_booking(client):
     first = client.post(f"/guidance/book/{slot.themes.get().code}/", data)
     second = client.post(f"/guidance/book/{slot.themes.get().code}/", data)
     assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"]
+    # Both lead to the same booking's page (the signed links may differ by their time stamp).
+    assert first["Location"].split(":")[0] == second["Location"].split(":")[0]
     assert Booking.objects.count() == 1
     slot.refresh_from_db()
     assert slot.booked == 1

@@ -40,7 +40,7 @@ def test_a_forged_or_altered_link_opens_nothing(client):
 
 def test_the_link_cancels_with_a_reason_that_the_history_keeps(client):
     booking = BookingFactory()
-    response = client.post(manage_url(booking, "cancel/"), {"reason": "店面没租下来"})
+    response = client.post(manage_url(booking, "cancel/"), {"reason": "店面没租下来", "confirmed": "1"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (booking.status, booking.cancel_reason) == ("cancelled", "店面没租下来")
@@ -60,7 +60,7 @@ def test_a_link_cannot_be_used_again_after_cancellation(client):
     theme = ThemeFactory()
     booking = BookingFactory(slot=SlotFactory(themes=[theme]))
     other = SlotFactory(themes=[theme])
-    assert client.post(manage_url(booking, "cancel/"), {"reason": "不需要了"}).status_code == 302
+    assert client.post(manage_url(booking, "cancel/"), {"reason": "不需要了", "confirmed": "1"}).status_code == 302
     again = client.post(manage_url(booking, "reschedule/"), {"slot": other.pk})
     assert again.status_code == 410
     assert client.post(manage_url(booking, "cancel/"), {"reason": "再取消"}).status_code == 410
@@ -75,7 +75,7 @@ def test_the_link_reschedules_to_a_free_slot(client):
     other = SlotFactory(themes=[theme], starts_in=timedelta(days=6))
     page = client.get(manage_url(booking))
     assert f'value="{other.pk}"' in page.text
-    response = client.post(manage_url(booking, "reschedule/"), {"slot": other.pk, "reason": "出差"})
+    response = client.post(manage_url(booking, "reschedule/"), {"slot": other.pk, "reason": "出差", "confirmed": "1"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (booking.slot_id, booking.time_version) == (other.pk, 2)
@@ -86,7 +86,7 @@ def test_within_the_minimum_notice_the_enterprise_cannot_move_the_visit_but_staf
     settings.GUIDANCE_MIN_NOTICE_HOURS = 24
     theme = ThemeFactory()
     booking = BookingFactory(slot=SlotFactory(themes=[theme], starts_in=timedelta(hours=20)))
-    response = client.post(manage_url(booking, "cancel/"), {"reason": "临时有事"})
+    response = client.post(manage_url(booking, "cancel/"), {"reason": "临时有事", "confirmed": "1"})
     assert response.status_code == 400
     assert "24" in response.text
     assert Booking.objects.get().status == "requested"
