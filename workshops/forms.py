@@ -5,9 +5,10 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Region
-from programs.validators import normalize_id_number, validate_id_number
+from programs.validators import mask_id_number, normalize_id_number, validate_id_number
 
 PHONE = re.compile(r"^1\d{10}$")
 
@@ -22,7 +23,7 @@ class VillageField(forms.ModelChoiceField):
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     id_number = forms.CharField(
         label=_("ID number"),
         max_length=24,
@@ -71,3 +72,32 @@ class RegistrationForm(forms.Form):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, error)
+
+
+class ResidentRegistrationForm(RegistrationForm):
+    """The same form for a signed-in resident: who they are comes from their resident record, shown filled in
+    and fixed (the community corrects a record); only the income now and the consent are asked."""
+
+    IDENTITY = ("name", "id_number", "phone", "village", "has_disability")
+
+    def __init__(self, *args, resident, **kwargs):
+        village = Region.objects.filter(pk=resident.village_id).select_related("parent__parent")
+        super().__init__(*args, villages=village, **kwargs)
+        self.initial.update(
+            name=resident.name,
+            # Masked on the page: the resident knows their number, a look over the shoulder should not learn it.
+            id_number=mask_id_number(resident.id_number),
+            phone=resident.phone,
+            village=resident.village_id,
+            has_disability=resident.has_disability,
+        )
+        for name in self.IDENTITY:
+            self.fields[name].disabled = True
+            self.fields[name].required = False
+            self.fields[name].help_text = ""
+
+    def clean_id_number(self):
+        return self.cleaned_data["id_number"]
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Enterprise, Region
 from programs.validators import validate_id_number
@@ -16,8 +17,18 @@ from programs.validators import validate_id_number
 PHONE = RegexValidator(r"^[0-9][0-9 -]{6,19}$", _("Write a phone number with digits only, e.g. 13905801234."))
 
 
-def _reference() -> str:
-    return secrets.token_urlsafe(9)
+# Read out over the phone and copied by hand: no 0/O, 1/I/L or U/V look-alikes.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+
+
+def registration_reference() -> str:
+    """A registration's readable number, like a guidance booking's (G261201-08782E): ``W`` and the day, then
+    six random characters (some 600 million a day). The service makes sure the one it saves is unused."""
+    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"W{timezone.localdate():%y%m%d}-{tail}"
+
+
+_reference = registration_reference  # the name migration 0001 refers to
 
 
 class Workshop(models.Model):
@@ -31,8 +42,8 @@ class Workshop(models.Model):
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        OPEN = "open", _("Open")
+        PLANNED = "planned", pgettext_lazy("workshop status", "Planned")
+        OPEN = "open", pgettext_lazy("workshop status", "Open")
         SUSPENDED = "suspended", _("Suspended")
         CLOSED = "closed", _("Closed")
 
@@ -53,7 +64,7 @@ class Workshop(models.Model):
     manager_name = models.CharField(_("manager"), max_length=100)
     manager_phone = models.CharField(_("manager's phone"), max_length=20, blank=True)
     products = models.TextField(_("products"), blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("workshop", "description"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -96,15 +107,15 @@ class Position(models.Model):
         MONTH = "month", _("per month")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("position status", "Open")
         CLOSED = "closed", _("Closed")
 
     workshop = models.ForeignKey(
         Workshop, on_delete=models.PROTECT, related_name="positions", verbose_name=_("workshop")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("workshop", "description"), blank=True)
     openings = models.PositiveIntegerField(_("openings"), validators=[MinValueValidator(1)])
     accepted_count = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
     pay_amount = models.DecimalField(_("pay"), max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
@@ -134,7 +145,7 @@ class Position(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "seasonal_end"], name="position_status_season")]
-        verbose_name = _("position")
+        verbose_name = pgettext_lazy("workshop position", "position")
         verbose_name_plural = _("positions")
 
     def __str__(self):
@@ -161,7 +172,7 @@ class Resident(models.Model):
     ``id_number``, ``has_disability`` and ``is_low_income`` are sensitive: see ``workshops.privacy``.
     """
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     id_number = models.CharField(_("ID number"), max_length=18, unique=True, validators=[validate_id_number])
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[PHONE])
     village = models.ForeignKey(
@@ -204,8 +215,12 @@ class Resident(models.Model):
 class VillageDistance(models.Model):
     """Travel time between two villages, for the 15-minute employment circle. One row per pair, either way."""
 
-    from_village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("from"))
-    to_village = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+", verbose_name=_("to"))
+    from_village = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", verbose_name=pgettext_lazy("travel", "from")
+    )
+    to_village = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="+", verbose_name=pgettext_lazy("travel", "to")
+    )
     minutes = models.PositiveSmallIntegerField(_("travel time (minutes)"))
 
     class Meta:
@@ -231,7 +246,7 @@ class Registration(models.Model):
         ENTERPRISE = "enterprise", _("Enterprise")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("registration status", "Submitted")
         RECOMMENDED = "recommended", _("Recommended")
         HOME_VISIT = "home_visit", _("Home visit done")
         ACCEPTED = "accepted", _("Accepted")
@@ -242,14 +257,23 @@ class Registration(models.Model):
         # A public registration whose ID number is on record under another name: the community checks who it is.
         TO_VERIFY = "to_verify", _("To verify by the community")
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True, default=_reference, editable=False)
+    reference = models.CharField(
+        pgettext_lazy("registration", "reference"),
+        max_length=20,
+        unique=True,
+        default=registration_reference,
+        editable=False,
+    )
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("resident")
     )
     position = models.ForeignKey(
-        Position, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("position")
+        Position,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=pgettext_lazy("workshop position", "position"),
     )
-    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    channel = models.CharField(pgettext_lazy("registration", "channel"), max_length=12, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     baseline_monthly_income = models.DecimalField(
         _("monthly income before"), max_digits=9, decimal_places=2, default=0, help_text=_("Yuan per month.")
@@ -276,7 +300,8 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     ACTIVE = (Status.SUBMITTED, Status.RECOMMENDED, Status.HOME_VISIT, Status.ACCEPTED, Status.EMPLOYED)
-    WAITING = (Status.SUBMITTED, Status.RECOMMENDED, Status.HOME_VISIT)
+    # Waiting for the community or the host: reminded, and expired when nobody acts (a claim to verify too).
+    WAITING = (Status.SUBMITTED, Status.RECOMMENDED, Status.HOME_VISIT, Status.TO_VERIFY)
     HOLDING_A_PLACE = (Status.ACCEPTED, Status.EMPLOYED)
 
     class Meta:
@@ -370,7 +395,12 @@ class IncomeRecord(models.Model):
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     income = models.DecimalField(_("income"), max_digits=9, decimal_places=2)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -391,7 +421,7 @@ class Activity(models.Model):
 
     class Kind(models.TextChoices):
         MARKET = "market", _("Market")
-        LIVE_STREAM = "live_stream", _("Live-stream sessions")
+        LIVE_STREAM = "live_stream", pgettext_lazy("activity kind", "Live-stream sessions")
         TRAINING = "training", _("Training")
 
     workshop = models.ForeignKey(
@@ -407,7 +437,12 @@ class Activity(models.Model):
     revenue = models.DecimalField(_("revenue / sales (yuan)"), max_digits=12, decimal_places=2, default=0)
     is_cancelled = models.BooleanField(_("cancelled"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 

@@ -8,5 +8,6 @@ app_name = "workshops"
 urlpatterns = [
     path("workshops/", views.position_list, name="positions"),
     path("workshops/positions/<int:pk>/", views.position_detail, name="position"),
-    path("workshops/registered/<str:reference>/", views.registered, name="registered"),
+    path("workshops/registered/<str:token>/", views.registered, name="registered"),
+    path("workshops/mine/", views.my_registrations, name="mine"),
 ]

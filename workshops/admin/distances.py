@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from programs.admin import RoleScopedAdmin
+from programs.models import Region
 from programs.roles import ORGANISERS, WORKSHOP_FIELD_STAFF
 
 from .. import services
@@ -14,6 +15,7 @@ class VillageDistanceAdmin(RoleScopedAdmin):
     view_roles = WORKSHOP_FIELD_STAFF
     edit_roles = ORGANISERS
     scope_paths = {"region": "from_village"}
+    region_levels = {"from_village": (Region.Level.VILLAGE,), "to_village": (Region.Level.VILLAGE,)}
     list_display = ["from_village", "to_village", "minutes"]
     list_select_related = ["from_village", "to_village"]
     autocomplete_fields = ["from_village", "to_village"]

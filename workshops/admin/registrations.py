@@ -6,7 +6,9 @@ from datetime import date
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason, service_action
@@ -66,9 +68,7 @@ class RegistrationAdmin(RoleScopedAdmin):
     inlines = [AuditHistoryInline]
     action_form = EmployActionForm
     actions = [
-        service_action(
-            _verify, _("Verified: it is the person on record (to verify only)"), _("%(count)d verified.")
-        ),
+        service_action(_verify, _("Verified: it is the person on record (to verify only)"), _("%(count)d verified.")),
         service_action(_recommend, _("Recommend (community recommendation)"), _("%(count)d recommended.")),
         service_action(_home_visit, _("Record the home visit"), _("%(count)d home visits recorded.")),
         service_action(_accept, _("Accept"), _("%(count)d accepted.")),
@@ -82,6 +82,15 @@ class RegistrationAdmin(RoleScopedAdmin):
 
     def get_queryset(self, request):
         return selectors.registration_list(user=request.user)
+
+    def get_changeform_initial_data(self, request):
+        # Staff register someone they met: a grid worker on their round, an organiser on the community's word.
+        channel = (
+            Registration.Channel.GRID_WORKER
+            if request.user.role == Role.GRID_WORKER
+            else Registration.Channel.COMMUNITY
+        )
+        return {"channel": channel, **super().get_changeform_initial_data(request)}
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -117,7 +126,7 @@ class RegistrationAdmin(RoleScopedAdmin):
         if change:
             return
         data = form.cleaned_data
-        registration, _created = services.registration_submit(
+        registration, created = services.registration_submit(
             resident=data["resident"],
             position=data["position"],
             channel=data["channel"],
@@ -125,4 +134,17 @@ class RegistrationAdmin(RoleScopedAdmin):
             baseline_monthly_income=data["baseline_monthly_income"],
             note=data["note"],
         )
+        if not created:
+            # The service answers a repeat with the registration already there (a retried request is no error);
+            # someone adding it by hand is told so on the form, never "added".
+            message = _(
+                "%(resident)s is already registered for this position (%(reference)s, %(status)s): nothing was added."
+            ) % {
+                "resident": registration.resident.name,
+                "reference": registration.reference,
+                "status": registration.get_status_display(),
+            }
+            url = reverse("admin:workshops_registration_change", args=[registration.pk])
+            link = format_html('{} <a href="{}">{}</a>', message, url, _("Open that registration"))
+            raise ValidationError(link, code="duplicate")
         obj.pk = registration.pk

@@ -11,6 +11,8 @@ from openpyxl import Workbook
 
 from programs.admin import AuditHistoryInline, RoleScopedAdmin
 from programs.exports import neutralise_row
+from programs.models import Region
+from programs.pickers import region_path
 from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.validators import mask_id_number, mask_phone
 
@@ -48,12 +50,13 @@ class ResidentAdmin(RoleScopedAdmin):
     view_roles = ()
     edit_roles = WORKSHOP_FIELD_STAFF
     scope_paths = {"region": "village"}
+    region_levels = {"village": (Region.Level.VILLAGE,)}
     form = ResidentForm
     # No sensitive column, filter or search: lists are read by whoever stands behind the screen.
-    list_display = ["name", "masked_id_number", "masked_phone", "village", "wants_work", "surveyed_on", "grid_worker"]
+    list_display = ["name", "masked_id_number", "masked_phone", "place", "wants_work", "surveyed_on", "grid_worker"]
     list_filter = ["wants_work"]
     search_fields = ["name"]
-    list_select_related = ["village", "grid_worker"]
+    list_select_related = ["village__parent__parent", "grid_worker"]
     autocomplete_fields = ["village"]
     raw_id_fields = ["user"]
     inlines = [AuditHistoryInline]
@@ -68,6 +71,10 @@ class ResidentAdmin(RoleScopedAdmin):
         if field in (*self.SENSITIVE, "phone"):
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description=_("village / community"), ordering="village__code")
+    def place(self, resident):
+        return region_path(resident.village)  # twenty villages share a name: the path tells them apart
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, resident):
@@ -134,17 +141,19 @@ class ResidentAdmin(RoleScopedAdmin):
         for resident in queryset.select_related("village"):
             sees = can_see_sensitive(request.user, resident)
             sheet.append(
-                neutralise_row([
-                    resident.name,
-                    mask_id_number(resident.id_number),  # an export leaves the system: never the full number
-                    resident.phone if sees else mask_phone(resident.phone),
-                    resident.village.name,
-                    (str(_("yes")) if resident.has_disability else str(_("no"))) if sees else "",
-                    (str(_("yes")) if resident.is_low_income else str(_("no"))) if sees else "",
-                    str(_("yes")) if resident.wants_work else str(_("no")),
-                    "、".join(str(labels.get(c, c)) for c in resident.wished_categories),
-                    resident.surveyed_on.isoformat() if resident.surveyed_on else "",
-                ])
+                neutralise_row(
+                    [
+                        resident.name,
+                        mask_id_number(resident.id_number),  # an export leaves the system: never the full number
+                        resident.phone if sees else mask_phone(resident.phone),
+                        resident.village.name,
+                        (str(_("yes")) if resident.has_disability else str(_("no"))) if sees else "",
+                        (str(_("yes")) if resident.is_low_income else str(_("no"))) if sees else "",
+                        str(_("yes")) if resident.wants_work else str(_("no")),
+                        "、".join(str(labels.get(c, c)) for c in resident.wished_categories),
+                        resident.surveyed_on.isoformat() if resident.surveyed_on else "",
+                    ]
+                )
             )
         out = io.BytesIO()
         book.save(out)

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin, action_reason, service_action
+from programs.models import Region
 from programs.roles import ORGANISERS, WORKSHOP_STAFF
 
 from .. import selectors, services
@@ -27,6 +28,7 @@ class WorkshopAdmin(RoleScopedAdmin):
     view_roles = WORKSHOP_STAFF
     edit_roles = ORGANISERS
     scope_paths = {"region": "village"}
+    region_levels = {"village": (Region.Level.VILLAGE,)}
     list_display = ["name", "kind", "village", "host_enterprise", "manager_name", "status", "opened_on"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "products", "manager_name"]

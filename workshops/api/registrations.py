@@ -34,6 +34,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "reference",
             "resident",
             "resident_name",
+            "claimed_name",
             "position",
             "position_title",
             "workshop_name",
@@ -46,7 +47,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "status_changed_at",
             "created_at",
         ]
-        read_only_fields = ["reference", "status", "reason", "status_changed_at", "created_at"]
+        read_only_fields = ["reference", "claimed_name", "status", "reason", "status_changed_at", "created_at"]
         # One active registration per resident and position is the service's rule: asking again returns it.
         validators = []
 
@@ -135,6 +136,16 @@ class RegistrationViewSet(
             services.registration_record_home_visit(
                 registration=self.get_object(), actor=request.user, note=read_reason(request)
             )
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={200: RegistrationSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"], allowed_roles=WORKSHOP_FIELD_STAFF)
+    def verify(self, request, pk=None):
+        """The community checked a registration "to verify" (its ID number is on record under another name) and
+        found the claimant is the person the number belongs to: the record takes the name given and the
+        registration goes on as submitted. A wrong claimant is rejected instead (``reject``)."""
+        return self._answer(
+            services.registration_verify(registration=self.get_object(), actor=request.user, note=read_reason(request))
         )
 
     @extend_schema(request=None, responses={200: RegistrationSerializer, **ERROR_RESPONSES})

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
 from programs.roles import ORGANISERS, WORKSHOP_STAFF, Role
 
 from .. import selectors, services
@@ -14,10 +14,12 @@ from ..models import Workshop
 from ._common import NO_DELETE, ReasonSerializer, check_village, read_reason
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
+class WorkshopSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
-    town_name = serializers.CharField(source="village.parent.name", read_only=True, default=None)
-    host_enterprise_name = serializers.CharField(source="host_enterprise.name", read_only=True, default=None)
+    town_name = serializers.CharField(source="village.parent.name", read_only=True, default=None, allow_null=True)
+    host_enterprise_name = serializers.CharField(
+        source="host_enterprise.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Workshop

@@ -8,6 +8,7 @@ Sensitive fields (ID number, disability, low-income) never reach a log line, an 
 from .activities import ACTIVITY_FIELDS, activity_cancel, activity_record
 from .distances import village_distance_set
 from .employment import employment_end, income_record
+from .links import registration_from_token, registration_token
 from .positions import POSITION_FIELDS, position_close, position_create, position_reopen, position_update
 from .registrations import (
     public_registration_submit,
@@ -54,10 +55,12 @@ __all__ = [
     "public_registration_submit",
     "registration_accept",
     "registration_employ",
+    "registration_from_token",
     "registration_recommend",
     "registration_record_home_visit",
     "registration_reject",
     "registration_submit",
+    "registration_token",
     "registration_verify",
     "registration_withdraw",
     "registrations_expire",

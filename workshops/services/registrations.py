@@ -15,7 +15,15 @@ from programs.models import Notification, Region, User
 from programs.services import TransitionError, audit_record, notification_schedule, transition
 from programs.validators import normalize_id_number
 
-from ..models import REGISTRATION_MOVES, Employment, Position, Registration, Resident, Workshop
+from ..models import (
+    REGISTRATION_MOVES,
+    Employment,
+    Position,
+    Registration,
+    Resident,
+    Workshop,
+    registration_reference,
+)
 from .residents import resident_for_public_registration, resident_update
 
 
@@ -24,6 +32,13 @@ def _position_takes_registrations(position: Position, today: date) -> None:
         raise ValidationError({"position": _("This position is not open for registration.")})
     if position.seasonal_end and position.seasonal_end < today:
         raise ValidationError({"position": _("The seasonal hiring window of this position has ended.")})
+
+
+def _unused_reference(reference: str) -> str:
+    """The readable reference, drawn again in the rare case the day already has it."""
+    while Registration.objects.filter(reference=reference).exists():
+        reference = registration_reference()
+    return reference
 
 
 def registration_submit(
@@ -61,6 +76,7 @@ def registration_submit(
         consent_at=now if consent else None,
         status_changed_at=now,
     )
+    registration.reference = _unused_reference(registration.reference)
     registration.full_clean(exclude=["resident", "position"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -158,6 +174,7 @@ def _registration_to_verify(
         consent_at=now,
         status_changed_at=now,
     )
+    registration.reference = _unused_reference(registration.reference)
     registration.full_clean(exclude=["resident", "position"], validate_constraints=False)
     with transaction.atomic():
         registration.save()

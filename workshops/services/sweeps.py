@@ -85,7 +85,8 @@ def registrations_remind(*, now: datetime | None = None) -> int:
                             "for %(days)d days. Please follow it up."
                         )
                         % {
-                            "resident": registration.resident.name,
+                            # A claim to verify names the person who registered, not the one on record.
+                            "resident": registration.claimed_name or registration.resident.name,
                             "position": registration.position.title,
                             "workshop": registration.position.workshop.name,
                             "status": registration.get_status_display(),
@@ -118,6 +119,12 @@ def registrations_expire(*, now: datetime | None = None) -> int:
     return len(expired)
 
 
+def _expiry_phone(registration: Registration) -> str:
+    """Who registered: the claimant of a claim to verify (the person on record did not register), else the
+    resident."""
+    return registration.claimed_phone if registration.claimed_name else registration.resident.phone
+
+
 def _text_expired(ids: list[int], now: datetime) -> None:
     """The expiry SMS of the registrations just moved, one per registration however often it is asked."""
     _outbox_bulk(
@@ -125,7 +132,7 @@ def _text_expired(ids: list[int], now: datetime) -> None:
             Notification(
                 dedupe_key=f"workshops:registration:{registration.pk}:expired",
                 channel=Notification.Channel.SMS,
-                address=registration.resident.phone,
+                address=_expiry_phone(registration),
                 subject=_("Registration expired"),
                 body=_(
                     "Your registration %(reference)s for “%(position)s” has expired. You are welcome to register "
@@ -134,9 +141,8 @@ def _text_expired(ids: list[int], now: datetime) -> None:
                 % {"reference": registration.reference, "position": registration.position.title},
                 due_at=now,
             )
-            for registration in Registration.objects.filter(pk__in=ids)
-            .exclude(resident__phone="")
-            .select_related("resident", "position")
+            for registration in Registration.objects.filter(pk__in=ids).select_related("resident", "position")
+            if _expiry_phone(registration)
         ]
     )
 
