@@ -3,8 +3,10 @@ bar or point carries a <title> so the exact figure is one hover (or one screen r
 
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 GRADE_COLOURS = {"red": "#d92d20", "yellow": "#dc6803", "green": "#039855", "gray": "#98a2b3"}
 SERIES_COLOURS = ["#1d4ed8", "#b42318", "#039855", "#7a5af8", "#dc6803"]
@@ -39,7 +41,7 @@ def bar_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0]) -
         length = (width - label_width - 60) * bar.value / top
         inner = format_html(
             '<text x="{}" y="{}" text-anchor="end">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {}</title></rect>'
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
             '<text x="{}" y="{}">{}</text>',
             label_width - 6,
             y + 14,
@@ -49,8 +51,7 @@ def bar_chart(bars: list[Bar], *, title: str, colour: str = SERIES_COLOURS[0]) -
             _f(length),
             row - 8,
             colour,
-            bar.label,
-            _number(bar.value),
+            _tip(bar.label, bar.value),
             _f(label_width + length + 4),
             y + 14,
             _number(bar.value),
@@ -77,15 +78,13 @@ def stacked_bar_chart(
             if value:
                 segments.append(
                     format_html(
-                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} {}: {}</title></rect>',
+                        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
                         _f(x),
                         y,
                         _f(length),
                         row - 8,
                         colour,
-                        label,
-                        labels.get(key, key),
-                        _number(value),
+                        _tip(f"{label} {labels.get(key, key)}", value),
                     )
                 )
             x += length
@@ -136,13 +135,11 @@ def line_chart(labels: list[str], series: dict[str, list[float]], *, title: str)
             x, y = point(i, value)
             parts.append(
                 format_html(
-                    '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{} {}: {}</title></circle>',
+                    '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}</title></circle>',
                     _f(x),
                     _f(y),
                     colour,
-                    labels[i],
-                    name,
-                    _number(value),
+                    _tip(f"{labels[i]} {name}", value),
                 )
             )
         parts.append(
@@ -161,5 +158,11 @@ def _f(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _tip(what: str, value: float) -> str:
+    """A bar's or a point's tooltip, “鄞州区：12” (the language's own colon)."""
+    return pgettext("a chart's tooltip", "%(what)s: %(figure)s") % {"what": what, "figure": _number(value)}
+
+
 def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    """The figure as the reader's locale writes it, grouped (1,540,000 in Chinese and English)."""
+    return formats.number_format(value, 0 if float(value).is_integer() else 1, force_grouping=True)

@@ -14,6 +14,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("files/<str:kind>/<int:pk>/", core_views.file_download, name="file-download"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("enterprise/", views.enterprise_area, name="enterprise-area"),
+    path("enterprise/bookings/<int:pk>/claim/", views.enterprise_booking_claim, name="enterprise-booking-claim"),
     path("admin/imports/", views.import_start, name="import-start"),
     path("admin/imports/<int:job_id>/", views.import_job, name="import-job"),
     path("admin/", admin.site.urls),
@@ -37,6 +39,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/<path:rest>", api_not_found),
+    path("field/", include("inspections.field.urls")),
     path("", include("inspections.urls")),
     path("", include("guidance.urls")),
     path("", include("workshops.urls")),

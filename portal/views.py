@@ -8,13 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from guidance.models import Booking, Risk
-from guidance.selectors import booking_list, risk_list
-from guidance.services import booking_token
+from guidance.selectors import booking_claimable_list, booking_list, risk_list
+from guidance.services import booking_claim, booking_token
 from inspections.models import Finding
 from inspections.selectors import finding_list, grade_change_list, inspection_list, overdue
 from programs import imports
@@ -22,7 +24,15 @@ from programs.models import ImportJob, User
 
 
 def home(request):
+    """The public face: the three services, whom each is for, and the way into each."""
     return render(request, "portal/home.html")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the site's own SVG icon."""
+    response = redirect(static("portal/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 # --- Imports (staff) ----------------------------------------------------------------------------------
@@ -51,7 +61,9 @@ def import_start(request):
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect("import-job", job_id=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:20]
+    jobs = list(ImportJob.objects.filter(created_by=request.user).order_by("-created_at")[:20])
+    for job in jobs:  # the importer's label ("企业名录"), not its code ("enterprises")
+        job.kind_label = imports.REGISTRY[job.kind].label if job.kind in imports.REGISTRY else job.kind
     templates = [(i.label, [c.header for c in i.columns]) for i in imports.importers_for(request.user)]
     return render(
         request,
@@ -85,13 +97,15 @@ def import_job(request, job_id):
 
 
 class SignInView(LoginView):
-    """One sign-in page for everyone: staff land on the dashboard, enterprises on their area, residents on
-    the positions near them."""
+    """One sign-in page for everyone: officers land on their field area, other staff on the dashboard,
+    enterprises on their area, residents on the positions near them."""
 
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
         user = self.request.user
+        if user.role == User.Role.OFFICER and not user.is_superuser:
+            return reverse("field:home")
         if user.is_staff:
             return reverse("admin:index")
         if user.role == User.Role.ENTERPRISE:
@@ -123,5 +137,24 @@ def enterprise_area(request):
         .filter(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
         .count(),
         "open_risks": risk_list(user=user).exclude(status=Risk.Status.RECTIFIED).count(),
+        # Booked on the public form with this enterprise's credit code by someone not signed in: not the
+        # enterprise's until one of its users says so.
+        "claimable_bookings": booking_claimable_list(user=user).order_by("slot__starts_at", "id")[:20],
     }
     return render(request, "portal/enterprise/area.html", context)
+
+
+@login_required
+@require_POST
+def enterprise_booking_claim(request, pk):
+    """An enterprise user says a booking made with the enterprise's credit code is theirs (issue 13, point 8)."""
+    booking = get_object_or_404(booking_claimable_list(user=request.user), pk=pk)
+    try:
+        booking_claim(booking=booking, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Booking %(reference)s is now shown as your enterprise's.") % {"reference": booking.reference}
+        )
+    return redirect("enterprise-area")

@@ -91,6 +91,8 @@ def _officer_issues_the_letter_and_downloads_it(page, cast: Cast, booking: Booki
     page.goto("/accounts/login/")
     shots(page, "desktop-01-sign-in")
     sign_in(page, cast.fire_officer.username, settings.DEMO_PASSWORD, path="/accounts/login/")
+    page.wait_for_url("**/field/")  # an officer lands on the field area; the dashboard is one tap away
+    page.locator("header a[href='/admin/']").click()
     page.wait_for_url("**/admin/")
     page.locator("a[href='/admin/guidance/booking/']").first.click()
     page.wait_for_url("**/admin/guidance/booking/")

@@ -40,7 +40,7 @@ def test_an_enterprise_books_a_visit_on_a_phone_and_cancels_it_from_the_emailed_
     page.fill("input[name=contact_phone]", "13900000001")
     page.fill("input[name=contact_email]", "zhou@example.cn")
     page.check("input[name=consent]")
-    page.click("main button[type=submit]")
+    page.click("main button:has-text('提交预约')")  # not the district picker's button
     page.wait_for_url("**/guidance/manage/**")
     booking = Booking.objects.get()
     assert booking.reference in page.content()
@@ -51,7 +51,8 @@ def test_an_enterprise_books_a_visit_on_a_phone_and_cancels_it_from_the_emailed_
     page.goto(link)
     page.fill("textarea[name=reason]", "店面装修推迟")
     page.click("main form[action$='/cancel/'] button[type=submit]")
-    page.wait_for_load_state()
+    page.click("button:has-text('确认取消')")  # the confirmation step
+    page.wait_for_selector(f"text=预约 {booking.reference} 已取消")
     booking.refresh_from_db()
     assert booking.status == "cancelled"
 
