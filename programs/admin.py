@@ -6,13 +6,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, services
+from . import audit_display, exports, services
 from .forms import AdminPasswordChangeForm
 from .models import AuditEntry, Department, Enterprise, Notification, Region, User
+from .pickers import RegionChoiceField, region_list_filter
 from .roles import STAFF
 from .selectors import scope
 
@@ -25,7 +27,7 @@ class AuditHistoryInline(GenericTabularInline):
     ct_fk_field = "object_id"
     extra = 0
     can_delete = False
-    fields = ["created_at", "field", "old_value", "new_value", "actor_display", "reason"]
+    fields = ["when", "field_label", "old_display", "new_display", "actor_display", "reason"]
     readonly_fields = fields
     ordering = ["-created_at", "-id"]
     verbose_name_plural = _("history")
@@ -40,11 +42,27 @@ class AuditHistoryInline(GenericTabularInline):
         return True  # whoever may open the object may read its history
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "content_type")
+
+    @admin.display(description=_("time"))
+    def when(self, entry):
+        return audit_display.change_time(entry)
+
+    @admin.display(description=_("field"))
+    def field_label(self, entry):
+        return audit_display.field_label(entry)
+
+    @admin.display(description=_("old value"))
+    def old_display(self, entry):
+        return audit_display.value_label(entry, entry.old_value)
+
+    @admin.display(description=_("new value"))
+    def new_display(self, entry):
+        return audit_display.value_label(entry, entry.new_value)
 
     @admin.display(description=_("actor"))
     def actor_display(self, entry):
-        return entry.actor_display
+        return audit_display.actor_label(entry)
 
 
 class ReasonActionForm(ActionForm):
@@ -104,13 +122,31 @@ def _reason_page(modeladmin, request, queryset, form, title):
 EXPORT_PARAM = "_export"
 
 
+class _RefusalOnTheForm:
+    """Mixed into a form shown again after a service refused its save: the refusal's messages on their fields."""
+
+    refusal: ValidationError
+
+    def clean(self):
+        data = super().clean()
+        errors = self.refusal.error_dict if hasattr(self.refusal, "error_dict") else {None: self.refusal.error_list}
+        for field, field_errors in errors.items():
+            self.add_error(field if field in self.fields else None, field_errors)
+        return data
+
+
 class RoleScopedAdmin(admin.ModelAdmin):
     """Declare ``view_roles`` and ``edit_roles``, and ``scope_paths`` (the lookups to the row's region,
-    department and enterprise, as ``programs.selectors.scope`` takes them)."""
+    department and enterprise, as ``programs.selectors.scope`` takes them); ``region_levels`` names the levels
+    a region picker offers (``{"village": (Region.Level.VILLAGE,)}``).
+
+    Every foreign key of a form offers only what the editor may see (a region: their own area, by place path);
+    a service's refusal of a save is shown on the form, never as a success or a server error."""
 
     view_roles: tuple[str, ...] = ()
     edit_roles: tuple[str, ...] = ()
     scope_paths: dict[str, str] = {}
+    region_levels: dict[str, tuple[str, ...]] = {}
 
     def _role_in(self, request, roles) -> bool:
         user = request.user
@@ -134,6 +170,41 @@ class RoleScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, **self.scope_paths)
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self.scope_paths.get("region"):
+            filters.append(region_list_filter(self.scope_paths["region"]))
+        return filters
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        related_admin = self.admin_site._registry.get(related)
+        if related is Region:
+            kwargs.setdefault("form_class", RegionChoiceField)
+            kwargs.update(actor=request.user, levels=self.region_levels.get(db_field.name, ()))
+        elif isinstance(related_admin, RoleScopedAdmin) and "queryset" not in kwargs:
+            kwargs["queryset"] = related_admin.get_queryset(request)
+            kwargs["error_messages"] = {"invalid_choice": _("Choose one of your own area's records.")}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A ValidationError out of ``save_model`` is the service refusing: the save was rolled back (the view is
+        # atomic); the form is shown again with the refusal on its fields.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refusal:
+            if request.method != "POST" or hasattr(request, "service_refusal"):
+                raise
+            request.service_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "service_refusal", None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (_RefusalOnTheForm, form), {"refusal": refusal})
 
     def changelist_view(self, request, extra_context=None):
         """``?_export=xlsx`` or ``csv`` downloads the list as filtered, with its columns."""
@@ -160,14 +231,13 @@ class RoleScopedAdmin(admin.ModelAdmin):
             self.message_user(request, success_message % {"count": done}, messages.SUCCESS)
 
 
-
-
 @admin.register(Region)
 class RegionAdmin(RoleScopedAdmin):
     view_roles = STAFF
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
-    search_fields = ["code", "name"]
+    # The pickers search here: "东海" finds the villages so named, "东沙 东海" the one under 东沙镇.
+    search_fields = ["name", "parent__name", "parent__parent__name", "=code"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
 
@@ -187,16 +257,6 @@ class DepartmentAdmin(RoleScopedAdmin):
     autocomplete_fields = ["region"]
 
 
-def _clean_enterprise_region(form):
-    """The region field's error on the form when it lies outside the editor's scope (the service checks again)."""
-    region = form.cleaned_data.get("region")
-    try:
-        services.enterprise_region_check(region=region, actor=form.actor)
-    except ValidationError as exc:
-        raise ValidationError(exc.message_dict["region"], code="region_out_of_scope") from exc
-    return region
-
-
 @admin.register(Enterprise)
 class EnterpriseAdmin(RoleScopedAdmin):
     view_roles = STAFF
@@ -213,12 +273,6 @@ class EnterpriseAdmin(RoleScopedAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         # The dashboard's grade map links to a region's enterprises by division-code prefix.
         return lookup == "region__code__startswith" or super().lookup_allowed(lookup, value, request)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        form.actor = request.user  # a fresh class per request: the region is checked against this editor's scope
-        form.clean_region = _clean_enterprise_region
-        return form
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -237,8 +291,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["region", "department", "enterprise"]
     autocomplete_fields = ["region", "department", "enterprise"]
+    # Rights come from the role (programs.roles), never from Django's groups and model permissions, whose names
+    # are stored in English ("Can add log entry"): those two fields are left out.
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(
+            (name, {**options, "fields": [f for f in options["fields"] if f not in ("groups", "user_permissions")]})
+            for name, options in DjangoUserAdmin.fieldsets
+        ),
         (_("Role and scope"), {"fields": ["role", "region", "department", "enterprise", "phone"]}),
     )
     change_password_form = AdminPasswordChangeForm  # a new password revokes the user's API tokens
@@ -262,6 +321,24 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class AuditFieldFilter(admin.SimpleListFilter):
+    """The changed field by its label (状态, 创建), not by its name in the code."""
+
+    title = _("field")
+    parameter_name = "field"
+
+    def lookups(self, request, model_admin):
+        labels = {}
+        for content_type_id, name in AuditEntry.objects.values_list("content_type", "field").distinct():
+            if name not in labels:
+                entry = AuditEntry(content_type=ContentType.objects.get_for_id(content_type_id), field=name)
+                labels[name] = audit_display.field_label(entry)
+        return sorted(labels.items(), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(field=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(RoleScopedAdmin):
     view_roles = (User.Role.COORDINATOR,)
@@ -269,13 +346,25 @@ class AuditEntryAdmin(RoleScopedAdmin):
         "created_at",
         "content_type",
         "object_id",
-        "field",
-        "old_value",
-        "new_value",
+        "field_label",
+        "old_display",
+        "new_display",
         "actor_display",
         "reason",
     ]
-    list_filter = ["content_type", "field"]
+    list_filter = [("content_type", admin.RelatedOnlyFieldListFilter), AuditFieldFilter]
+    # The row as a person reads it; the action code and the JSON details stay for the API and exports.
+    fields = [
+        "created_at",
+        "content_type",
+        "object_id",
+        "field_label",
+        "old_display",
+        "new_display",
+        "actor_display",
+        "reason",
+    ]
+    readonly_fields = fields
     search_fields = ["reason", "actor__username", "actor_label"]
     list_select_related = ["content_type", "actor"]
     date_hierarchy = "created_at"
@@ -287,9 +376,13 @@ class AuditEntryAdmin(RoleScopedAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    field_label = AuditHistoryInline.field_label
+    old_display = AuditHistoryInline.old_display
+    new_display = AuditHistoryInline.new_display
+
     @admin.display(description=_("actor"))
     def actor_display(self, entry):
-        return entry.actor_display
+        return audit_display.actor_label(entry)
 
 
 @admin.register(Notification)

@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .authentication import ScopedRateThrottle
+from .filters import StrictFilterSet
 from .models import Department, Enterprise, Notification, Region, User
-from .rest import ERROR_RESPONSES, HasRole, documented
+from .rest import ERROR_RESPONSES, HasRole, OptionalEmailField, RefuseUnknownFields, documented
 from .roles import STAFF, is_staff_role
 from .validators import mask_phone, normalize_credit_code
 
@@ -96,7 +97,7 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Enterprises ------------------------------------------------------------------------------------
 
 
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(StrictFilterSet):
     region_code = django_filters.CharFilter(method="filter_region_code", label="Division code prefix")
 
     class Meta:
@@ -114,7 +115,7 @@ class CreditCodeField(serializers.CharField):
         return normalize_credit_code(super().to_internal_value(data)) or None
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
 
     class Meta:
@@ -142,6 +143,8 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_name == "contact_email":
+            return OptionalEmailField, {**kwargs, "allow_blank": True, "required": False}
         return (CreditCodeField if field_name == "credit_code" else field_class), kwargs
 
     def to_representation(self, instance):

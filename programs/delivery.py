@@ -8,7 +8,7 @@ from functools import cache
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
 from .validators import mask_phone
@@ -51,7 +51,7 @@ def message_id(dedupe_key: str) -> str:
 
 
 def _send_email(notification) -> None:
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -59,6 +59,8 @@ def _send_email(notification) -> None:
         # A Message-ID derived from the dedupe key: a repeat after a crash is recognisably the same message.
         headers={"X-Notification-Key": notification.dedupe_key, "Message-ID": message_id(notification.dedupe_key)},
     )
+    if notification.html_body:  # the plain body stays the text alternative for mail readers without HTML
+        message.attach_alternative(notification.html_body, "text/html")
     for attachment in notification.attachments:
         message.attach(
             attachment["filename"], base64.b64decode(attachment["content_base64"]), attachment.get("mimetype")

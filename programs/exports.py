@@ -39,7 +39,9 @@ def _cell(model_admin, obj, name):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value
+        # A real date and time in the reader's clock (Excel keeps no time zone): a date cell, sortable and filterable.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None, second=0, microsecond=0)
     if isinstance(value, (datetime.date, int, float, decimal.Decimal)) and not (
         field is not None and getattr(field, "flatchoices", None)
     ):

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 
+from .dberrors import is_unique_violation
 from .rest import error_body
 from .views import rate_limited
 
@@ -71,3 +72,23 @@ class SignInRateLimitMiddleware:
             request, group="sign-in", key="ip", rate=settings.SIGN_IN_RATE, method="POST", increment=True
         )
         return rate_limited(request) if limited else None
+
+
+class UniqueViolationMiddleware:
+    """A page (an admin form, a public form) whose save lost a race for a unique value answers 409 with a
+    plain message instead of a server error; the API's exception handler does the same for the API. The
+    admin's and the views' transactions are rolled back by then (they are atomic blocks)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_unique_violation(exception):
+            return None
+        message = _("This record already exists: it was saved a moment ago. Reload the page to see it.")
+        if request.path.startswith("/api/"):
+            return JsonResponse(error_body(status=409, code="already_exists", message=message), status=409)
+        return render(request, "rate_limited.html", {"message": message, "title": _("Already saved")}, status=409)

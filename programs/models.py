@@ -224,7 +224,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
 
     def __str__(self):
-        return f"{self.content_type.model}#{self.object_id} {self.field}: {self.old_value} → {self.new_value}"
+        return f"{self.content_type.name} #{self.object_id}"  # the change itself: programs.audit_display
 
     @property
     def actor_display(self) -> str:
@@ -262,6 +262,8 @@ class Notification(models.Model):
     address = models.CharField(_("address"), max_length=254, blank=True, help_text=_("Email address or phone number."))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
+    # An email's HTML version; the plain ``body`` goes with it as the text alternative.
+    html_body = models.TextField(_("HTML body"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField(_("due at"))

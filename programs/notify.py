@@ -18,6 +18,7 @@ def notify_user(
     body: str,
     due_at: datetime | None = None,
     attachments: Sequence[dict] | None = None,
+    html_body: str = "",
 ) -> None:
     """In the app (key ``key``) and, when the person has an email address, by email too (``key:email``)."""
     notification_schedule(
@@ -32,6 +33,7 @@ def notify_user(
             body=body,
             due_at=due_at,
             attachments=list(attachments or []),
+            html_body=html_body,
         )
 
 
@@ -46,10 +48,12 @@ def notify_enterprise(
     phone: str = "",
     sms_text: str = "",
     attachments: Sequence[dict] | None = None,
+    html_body: str = "",
 ) -> None:
     """An enterprise's people: its contact by email (``key:email``) and SMS (``key:sms``, the subject unless
     ``sms_text``), and each active user of the enterprise in the app (``key:user-<id>``). A business not
-    registered yet (``enterprise_id=None``) is reached through its contact only."""
+    registered yet (``enterprise_id=None``) is reached through its contact only. ``html_body``: the email's HTML
+    version, sent with ``body`` as its plain-text alternative."""
     if email:
         notification_schedule(
             dedupe_key=f"{key}:email",
@@ -59,6 +63,7 @@ def notify_enterprise(
             body=body,
             due_at=due_at,
             attachments=list(attachments or []),
+            html_body=html_body,
         )
     if phone:
         notification_schedule(

@@ -7,19 +7,80 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import TransitionError
+from .dberrors import is_unique_violation
 from .models import Region
 from .selectors import scope
+
+
+@extend_schema_field({"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]})
+class OptionalEmailField(serializers.EmailField):
+    """An email address that may be left empty: the schema says so (an empty string is not ``format: email``,
+    and a client generated from the schema would reject the answer otherwise)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class RefuseUnknownFields:
+    """A serializer mixin: a body naming a field the serializer does not have is refused by name, instead of the
+    name being dropped without a word (a typo, a field from another version of the client, a body that is not
+    an object of fields at all). Read-only fields sent back as they were read are ignored, as DRF does."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+        return super().to_internal_value(data)
 
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A ``page`` that is not a whole number from 1 up is refused, naming it (DRF reads an empty one as the
+        first page, and the caller would not know its parameter was not understood)."""
+        values = request.query_params.getlist(self.page_query_param)
+        if values and (len(values) > 1 or not values[0].isascii() or not values[0].isdigit() or int(values[0]) < 1):
+            raise exceptions.ValidationError({self.page_query_param: [_("Give one whole number from 1 up.")]})
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        """A ``page_size`` that is not a whole number from 1 to ``max_page_size`` is refused (DRF would quietly
+        fall back to the default, and the caller would think it got what it asked for)."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if values:
+            if len(values) > 1 or not values[0].isascii() or not values[0].isdigit():
+                raise exceptions.ValidationError({self.page_size_query_param: [_("Give one whole number.")]})
+            if not 1 <= int(values[0]) <= self.max_page_size:
+                raise exceptions.ValidationError(
+                    {self.page_size_query_param: [_("Give a number from 1 to %d.") % self.max_page_size]}
+                )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
 
 
 def error_body(*, status: int, code: str, message: str, fields: dict | None = None) -> dict:
@@ -71,6 +132,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif is_unique_violation(exc):
+        exc = Conflict(_("This record already exists: it was saved a moment ago."), code="already_exists")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -141,8 +204,6 @@ class HasRole(permissions.BasePermission):
         if roles is None:
             roles = getattr(view, "allowed_roles", ())
         return roles == "__all__" or user.role in roles
-
-
 
 
 _STANDARD_ANSWERS = {"list": 200, "retrieve": 200, "create": 201, "update": 200, "partial_update": 200, "destroy": 204}

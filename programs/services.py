@@ -32,7 +32,6 @@ __all__ = [
     "bulk_transition",
     "department_create",
     "enterprise_create",
-    "enterprise_region_check",
     "enterprise_update",
     "notification_mark_read",
     "notification_schedule",
@@ -40,6 +39,7 @@ __all__ = [
     "notifications_send_due",
     "refuse_unknown_fields",
     "region_create",
+    "region_scope_check",
     "transition",
     "user_deactivate",
     "user_password_change",
@@ -132,20 +132,19 @@ def refuse_unknown_fields(fields: dict, allowed: tuple[str, ...]) -> None:
         )
 
 
-def enterprise_region_check(*, region: Region | None, actor: User | None) -> None:
-    """Staff place an enterprise only inside their own region's subtree (``actor`` None: the system itself)."""
+def region_scope_check(*, region: Region | None, actor: User | None, field: str = "region") -> None:
+    """Staff place a record (an enterprise, a resident, a workshop, a slot…) only inside their own region's
+    subtree (``actor`` None: the system itself). Every admin region picker checks with this one rule."""
     if actor is None or region is None or actor.is_superuser:
         return
     if not scope(Region.objects.filter(pk=region.pk), actor, region="").exists():
-        raise ValidationError(
-            {"region": ValidationError(_("This region is outside yours."), code="region_out_of_scope")}
-        )
+        raise ValidationError({field: ValidationError(_("This region is outside yours."), code="region_out_of_scope")})
 
 
 def enterprise_create(*, actor: User | None, **fields) -> Enterprise:
     """Create an enterprise after full validation; the credit code is normalised (spaces, case) first."""
     refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
-    enterprise_region_check(region=fields.get("region"), actor=actor)
+    region_scope_check(region=fields.get("region"), actor=actor)
     fields["credit_code"] = normalize_credit_code(fields["credit_code"]) if fields.get("credit_code") else None
     enterprise = Enterprise(**fields)
     enterprise.full_clean()
@@ -161,7 +160,7 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
     """Change the fields given (of ``ENTERPRISE_FIELDS``), fully validated, with an audit row naming them."""
     refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
     if "region" in fields:
-        enterprise_region_check(region=fields["region"], actor=actor)
+        region_scope_check(region=fields["region"], actor=actor)
     if "credit_code" in fields:
         fields["credit_code"] = normalize_credit_code(fields["credit_code"]) or None
     with transaction.atomic():
@@ -172,7 +171,12 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
         locked.save(update_fields=list(fields) or None)
         if fields:
             audit_record(
-                obj=locked, field="updated", old="", new="", actor=actor, action="enterprise.update",
+                obj=locked,
+                field="updated",
+                old="",
+                new="",
+                actor=actor,
+                action="enterprise.update",
                 data={"fields": sorted(fields)},
             )
     return locked
@@ -205,6 +209,7 @@ def notification_schedule(
     recipient: User | None = None,
     address: str = "",
     attachments: list[dict] | None = None,
+    html_body: str = "",
 ) -> tuple[Notification, bool]:
     """Put a message in the outbox, once per dedupe key. Returns (row, created).
 
@@ -224,6 +229,7 @@ def notification_schedule(
             "subject": subject[:200],
             "body": body,
             "attachments": attachments or [],
+            "html_body": html_body if channel == Notification.Channel.EMAIL else "",
             "due_at": due_at or timezone.now(),
         },
     )

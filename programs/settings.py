@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "axes",
+    "programs.axes_app.SignInAttemptsConfig",  # django-axes, with a translatable name
 ]
 
 MIDDLEWARE = [
@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A save that lost a race for a unique value answers 409, not 500 (programs.dberrors).
+    "programs.middleware.UniqueViolationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "programs.idempotency.IdempotencyKeyMiddleware",
     # Turns django-ratelimit's refusal into RATELIMIT_VIEW's 429 page instead of a bare 403.
@@ -187,6 +189,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Our corrections to Django's zh_Hans formats (programs/formats/): thousands grouped with commas wherever a figure
+# is grouped (intcomma, floatformat:"2g"). Grouping stays explicit (USE_THOUSAND_SEPARATOR off): templates print
+# ids into URLs and form values, which must never read "1,234".
+FORMAT_MODULE_PATH = ["programs.formats"]
 
 # --- Static files -----------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -271,7 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "programs.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "programs.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -287,6 +293,11 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "programs.parsers.StrictMultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zhejiang programs API",
@@ -301,6 +312,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "GradeEnum": "programs.models.Grade",
         "PlanEntryModeEnum": "inspections.models.PlanEntry.Mode",
+        # Several answers carry an inspection's or a finding's status (the visit record, the re-inspection).
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "FindingStatusEnum": "inspections.models.Finding.Status",
+        "FindingDecisionEnum": "inspections.models.Finding.Decision",
     },
 }
 # Public forms and the code-verify page: django-ratelimit, counted in the shared cache.
@@ -357,6 +372,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Demo accounts share this password; printed by `make run`, never used outside the demo.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2026")
 
+# The public face: the office named in the footer of every public page, and its 备案 (ICP record) number,
+# linked to the MIIT register. An empty value is left out of the footer. 12345 is the national government
+# service hotline (政务服务便民热线).
+SITE_OFFICE_NAME = env.str("SITE_OFFICE_NAME", default="政务服务中心")
+SITE_OFFICE_ADDRESS = env.str("SITE_OFFICE_ADDRESS", default="")
+SITE_OFFICE_PHONE = env.str("SITE_OFFICE_PHONE", default="12345")
+SITE_OFFICE_HOURS = env.str("SITE_OFFICE_HOURS", default="")
+SITE_ICP_RECORD = env.str("SITE_ICP_RECORD", default="")
+
 # guidance
 # Least notice an enterprise must give to reschedule or cancel a visit itself (staff are not bound by it).
 GUIDANCE_MIN_NOTICE_HOURS = env.int("GUIDANCE_MIN_NOTICE_HOURS", default=24)
@@ -370,6 +394,8 @@ GUIDANCE_SURVEY_DELAY_HOURS = env.int("GUIDANCE_SURVEY_DELAY_HOURS", default=2)
 GUIDANCE_LINK_MAX_AGE_DAYS = env.int("GUIDANCE_LINK_MAX_AGE_DAYS", default=180)
 # The address put in front of links in emails and texts.
 GUIDANCE_SITE_URL = env.str("GUIDANCE_SITE_URL", default="http://127.0.0.1:8000")
+# A place offered to the first business on a full slot's waitlist is held for it this many hours, then passes on.
+GUIDANCE_WAITLIST_HOLD_HOURS = env.int("GUIDANCE_WAITLIST_HOLD_HOURS", default=12)
 # Names of the guidance app's choice sets in the OpenAPI schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {

@@ -5,11 +5,17 @@ import json
 import re
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
 from django.utils import translation
 from django.utils.translation import gettext as translate
 from django.utils.translation import pgettext
 
+from guidance.models import Booking, Theme
+from inspections.models import Inspection, InspectionItem, PlanEntry
+from programs.models import AuditEntry
 from tests.conftest import ROOT
+from workshops.models import Registration, Resident, Workshop
 
 CATALOGUES = [
     *sorted(ROOT.glob("*/locale/zh_Hans/LC_MESSAGES/django.po")),
@@ -61,3 +67,47 @@ def test_a_status_open_is_not_renamed_by_the_link_open_in_chinese():
     待整改 instead of being borrowed from it."""
     with translation.override("zh-hans"):
         assert (translate("Open"), pgettext("link", "Open")) == ("待整改", "打开")
+
+
+JS_CATALOGUES = sorted(ROOT.glob("locale/zh_Hans/LC_MESSAGES/djangojs.po"))
+
+
+@pytest.mark.parametrize("po_path", JS_CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_javascript_catalogue_is_complete_and_compiled(po_path):
+    test_every_message_has_a_chinese_translation(po_path)
+    test_the_compiled_catalogue_matches_its_source(po_path)
+
+
+def test_our_fields_keep_their_own_words_whatever_another_catalogue_says():
+    """One app's word is never another's: each ambiguous label carries its context (STYLE.md 15)."""
+
+    def label(model, name):
+        return str(model._meta.get_field(name).verbose_name)
+
+    with translation.override("zh-hans"):
+        assert label(Resident, "name") == "姓名"  # not django-celery-beat's 任务名, nor a thing's 名称
+        assert label(Registration, "position") == "岗位"  # not the guidance themes' 排序
+        assert label(Registration, "reference") == "报名编号"  # not a guidance booking's 预约编号
+        assert label(Theme, "position") == "排序"
+        assert label(Booking, "reference") == "预约编号"
+        assert label(AuditEntry, "field") == "字段"  # not an enforcement field's 领域
+        assert label(InspectionItem, "field") == "领域"
+        assert str(Workshop.Status.PLANNED.label) == "筹建中"  # not an inspection's 已统筹
+        assert str(Inspection.Status.PLANNED.label) == "已统筹"
+        assert str(Registration.Status.SUBMITTED.label) == "已报名"  # not a plan entry's 已报送
+        assert str(PlanEntry.Status.SUBMITTED.label) == "已报送"
+
+
+@pytest.mark.django_db
+def test_the_admins_javascript_widgets_read_in_chinese(client, django_user_model):
+    """filter_horizontal's buttons: strings Django's own zh_Hans catalogue lacks come from ours."""
+    client.force_login(django_user_model.objects.create_superuser("js-reader", "js@example.cn", "x"))
+    catalogue = client.get("/admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for msgid in ("Choose all %s", "Remove all %s", "Choose selected %s", "Remove selected %s"):
+        assert f'"{msgid}": "' in catalogue, msgid
+    assert '"Choose all %s": "\\u5168\\u9009%s"' in catalogue  # 全选%s
+
+
+def test_numbers_are_grouped_by_thousands_with_commas_in_chinese():
+    with translation.override("zh-hans"):
+        assert (intcomma(1540000), floatformat("1540000", "2g")) == ("1,540,000", "1,540,000.00")

@@ -90,6 +90,21 @@ def one_of_each(cast: Cast) -> dict[str, object]:
     booking = guidance_services.booking_complete(booking=booking, actor=the_coordinator, summary="已指导")
     booking = guidance_services.letter_issue(booking=booking, actor=the_coordinator)
     open_booking = BookingFactory(slot=SlotFactory(themes=[theme], region=county), actor=None, contact_name="赵先生")
+    # A full slot with a business on its waitlist.
+    full = SlotFactory(themes=[theme], region=county, capacity=1)
+    BookingFactory(slot=full, actor=None, contact_name="钱女士", contact_phone="13900000077")
+    waiting = guidance_services.waitlist_join(
+        theme=theme,
+        slot=full,
+        mode=full.mode,
+        not_registered=True,
+        business_name="孙记小吃（筹）",
+        contact_name="孙先生",
+        contact_phone="13900000078",
+        address="梅山街道3号",
+        consent=True,
+        actor=None,
+    )
 
     # Workshops: a workshop in the village with a position, the cast's resident (with an account), a
     # registration that led to employment with one month's income, and an activity.
@@ -140,6 +155,7 @@ def one_of_each(cast: Cast) -> dict[str, object]:
         "slot": slot,
         "booking": booking,
         "open_booking": open_booking,
+        "waitlist_entry": waiting,
         "risk": Risk.objects.get(pk=risk.pk),
         "workshop": workshop,
         "position": position,

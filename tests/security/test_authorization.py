@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from guidance import services as guidance_services
 from programs.models import User
 from programs.rest import HasRole
+from workshops import services as workshops_services
 
 from .objects import PRINCIPALS, ROLES
 from .urlconf import Route, admin_routes, api_routes, page_routes, routes
@@ -148,9 +149,14 @@ def _manage(cast, name="booking", salt=guidance_services.MANAGE_SALT):
     return {"token": guidance_services.booking_token(cast.objects[name], salt=salt)}
 
 
+def _waitlist(cast):
+    return {"token": guidance_services.waitlist_token(cast.objects["waitlist_entry"])}
+
+
 PAGES: dict[str, Page] = {
     "": Page(EVERYONE),
     "healthz": Page(EVERYONE),
+    "favicon.ico": Page(EVERYONE),
     "i18n/setlang/": Page(EVERYONE, "post", data={"language": "en", "next": "/"}),
     "accounts/login/": Page(EVERYONE),
     "accounts/logout/": Page(EVERYONE, "post"),
@@ -161,6 +167,9 @@ PAGES: dict[str, Page] = {
     "accounts/reset/<uidb64>/<token>/": Page(EVERYONE, params=lambda c: {"uidb64": "MQ", "token": "set-password"}),
     "accounts/reset/done/": Page(EVERYONE),
     "enterprise/": Page(ENTERPRISE),
+    # Only a booking made with the user's enterprise's credit code and not yet claimed: the cast has none, so 404
+    # to all (the rule is tested in tests/security/test_claim_booking.py).
+    "enterprise/bookings/<int:pk>/claim/": Page(NOBODY, "post", params=lambda c: {"pk": c.objects["booking"].pk}),
     "admin/imports/": Page(STAFF),
     # Only the one who uploaded a file sees its import job (the cast's job is the coordinator's).
     "admin/imports/<int:job_id>/": Page(
@@ -174,10 +183,23 @@ PAGES: dict[str, Page] = {
         frozenset({User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ENTERPRISE}),
         params=lambda c: {"pk": c.objects["inspection"].pk},
     ),
+    # An issued record or notice, to whoever may see the inspection; the cast's is not completed, so nothing is
+    # issued: 404 to all (the rights are tested with issued documents in tests/inspections/test_visit_documents.py).
+    "inspections/<int:pk>/documents/<slug:kind>/": Page(
+        NOBODY, params=lambda c: {"pk": c.objects["inspection"].pk, "kind": "inspection_record"}
+    ),
     # An officer's own week; a coordinator opens an officer's with ?officer= (below).
     "inspections/week/": Page(frozenset({User.Role.OFFICER})),
     "inspections/mine/": Page(ENTERPRISE),
     "inspections/mine/findings/<int:pk>/evidence/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["finding"].pk}),
+    # The officers' field area: an officer's week, a visit of their department, the re-inspections due; the
+    # service worker, the manifest and the "not kept offline" page carry no data and load before sign-in.
+    "field/": Page(frozenset({User.Role.OFFICER})),
+    "field/visits/<int:pk>/": Page(frozenset({User.Role.OFFICER}), params=lambda c: {"pk": c.objects["inspection"].pk}),
+    "field/reinspections/": Page(frozenset({User.Role.OFFICER})),
+    "field/sw.js": Page(EVERYONE),
+    "field/manifest.webmanifest": Page(EVERYONE),
+    "field/offline/": Page(EVERYONE),
     "guidance/": Page(EVERYONE),
     "guidance/book/<slug:code>/": Page(EVERYONE, params=lambda c: {"code": c.objects["theme"].code}),
     "guidance/mine/": Page(ENTERPRISE),
@@ -195,11 +217,17 @@ PAGES: dict[str, Page] = {
     "guidance/manage/<str:token>/letter/": Page(EVERYONE, params=_manage),
     "guidance/manage/<str:token>/letter/pdf/": Page(EVERYONE, params=_manage),
     "guidance/feedback/<str:token>/": Page(EVERYONE, params=lambda c: _manage(c, salt=guidance_services.FEEDBACK_SALT)),
+    "guidance/waitlist/<str:token>/": Page(EVERYONE, params=_waitlist),
+    "guidance/waitlist/<str:token>/accept/": Page(EVERYONE, "post", params=_waitlist),
+    "guidance/waitlist/<str:token>/leave/": Page(EVERYONE, "post", params=_waitlist),
     "workshops/": Page(EVERYONE),
     "workshops/positions/<int:pk>/": Page(EVERYONE, params=lambda c: {"pk": c.objects["position"].pk}),
-    "workshops/registered/<str:reference>/": Page(
-        EVERYONE, params=lambda c: {"reference": c.objects["own_registration"].reference}
+    # The confirmation link is signed: whoever holds it reads the status (no personal data on the page).
+    "workshops/registered/<str:token>/": Page(
+        EVERYONE, params=lambda c: {"token": workshops_services.registration_token(c.objects["own_registration"])}
     ),
+    # A resident's own registrations; other roles have no resident record to show.
+    "workshops/mine/": Page(frozenset({User.Role.RESIDENT})),
     # An uploaded file, only to who may see its record (the cast's risk has none: 404 to all; the rights are
     # tested with real files in test_uploads.py).
     "files/<str:kind>/<int:pk>/": Page(NOBODY, params=lambda c: {"kind": "guidance.risk", "pk": c.objects["risk"].pk}),

@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
@@ -41,7 +42,15 @@ SCHEMA_AWAITING_FIX: set[str] = set()
 AWAITING_FIX: set[tuple[str, str]] = set()
 TOKEN_KEYS: dict[int, str] = {}
 NO_SERVER_ERROR = [not_a_server_error]
-CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# A request the schema forbids (generated in GenerationMode.NEGATIVE) must be refused with a 4xx: what the schema
+# says a client may send is what the server accepts.
+CONFORMANCE = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 
 def _route_for(path: str, method: str):
@@ -95,8 +104,16 @@ def _fuzz(operation, user, *, real_id, examples: int, checks, allowed: bool = Tr
     try:
         run()
     except (Exception, BaseExceptionGroup) as exc:
-        return f"{operation.label}: {type(exc).__name__}: {str(exc)[:1500]}"
+        return f"{operation.label}: {_described(exc)[:3000]}"
     return None
+
+
+def _described(exc: BaseException) -> str:
+    """The failure and, for a group (schemathesis' failures, Hypothesis' flaky verdict), each failure in it."""
+    text = f"{type(exc).__name__}: {exc}"
+    for inner in getattr(exc, "exceptions", ()):
+        text += "\n  - " + _described(inner).replace("\n", "\n    ")
+    return text
 
 
 def fuzz_as(user, cast, checks, only=None, leave_out=frozenset(), relaxed=frozenset()) -> list[str]:

@@ -123,7 +123,7 @@ def test_withdrawing_a_draft_plan_entry_keeps_it_with_the_audit_row(cast):
 def test_cancelling_through_the_signed_link_keeps_the_booking_with_the_audit_row(cast):
     booking = cast.objects["open_booking"]
     token = guidance_services.booking_token(booking)
-    response = Client().post(f"/guidance/manage/{token}/cancel/", {"reason": "临时有事"})
+    response = Client().post(f"/guidance/manage/{token}/cancel/", {"reason": "临时有事", "confirmed": "1"})
     assert response.status_code == 302
     entry = _audited(booking, "cancelled", "临时有事")
     assert entry.actor is None  # the enterprise through its link, not a signed-in person

@@ -237,3 +237,66 @@ def test_a_registration_to_verify_does_not_block_the_person_on_record():
     assert stranger.status == Registration.Status.TO_VERIFY
     assert own.status == Registration.Status.SUBMITTED and own.pk != stranger.pk
     assert submit(name="别人").pk == stranger.pk  # a double submit finds the first
+
+
+# --- Point 9: a claim to verify is followed up like any waiting registration ---------------------------------
+
+
+def _claim(position, person, *, name="别人", phone="13905802222"):
+    return services.public_registration_submit(
+        position=position,
+        name=name,
+        id_number=person.id_number,
+        phone=phone,
+        village=person.village,
+        consent=True,
+    )
+
+
+def test_a_claim_to_verify_is_reminded_to_the_grid_worker_and_expires_by_sms_to_the_claimant(settings):
+    from datetime import timedelta
+
+    from programs.models import Notification
+    from workshops.services.sweeps import registrations_expire, registrations_remind
+
+    position = PositionFactory()
+    worker = grid_worker(region=position.workshop.village)
+    person = ResidentFactory(name="汤忠定", village=position.workshop.village, phone="13905801111")
+    claim = _claim(position, person)
+    assert claim.status == Registration.Status.TO_VERIFY
+
+    reminded_at = claim.status_changed_at + timedelta(days=settings.WORKSHOPS_REMINDER_DAYS, hours=1)
+    assert registrations_remind(now=reminded_at) == 1
+    assert registrations_remind(now=reminded_at) == 0  # a second run adds nothing
+    reminder = Notification.objects.get(recipient=worker)
+    assert claim.reference in reminder.subject and "别人" in reminder.body and "汤忠定" not in reminder.body
+
+    expired_at = claim.status_changed_at + timedelta(days=settings.WORKSHOPS_EXPIRY_DAYS, hours=1)
+    assert registrations_expire(now=expired_at) == 1
+    assert registrations_expire(now=expired_at) == 0
+    claim.refresh_from_db()
+    assert claim.status == Registration.Status.EXPIRED
+    sms = Notification.objects.get(channel=Notification.Channel.SMS, dedupe_key__endswith=":expired")
+    assert sms.address == "13905802222"  # the claimant, not the person on record
+
+
+def test_the_community_verifies_a_claim_through_the_api_and_others_may_not():
+    position = PositionFactory()
+    place = position.workshop.village
+    person = ResidentFactory(name="旧名字", village=place, phone="13905801111")
+    claim = _claim(position, person, name="汤忠定")
+
+    outsider = APIClient()
+    outsider.force_authenticate(organiser(region=village(county_prefix="330902")))
+    assert outsider.post(f"/api/v1/workshop-registrations/{claim.pk}/verify/").status_code == 404
+
+    client = APIClient()
+    client.force_authenticate(organiser(region=place.parent))
+    listed = client.get("/api/v1/workshop-registrations/", {"status": "to_verify"}).json()["results"]
+    assert [(row["id"], row["claimed_name"]) for row in listed] == [(claim.pk, "汤忠定")]
+    answer = client.post(f"/api/v1/workshop-registrations/{claim.pk}/verify/", {"reason": "村委会核实"})
+    assert answer.status_code == 200 and answer.json()["status"] == "submitted"
+    person.refresh_from_db()
+    assert person.name == "汤忠定"
+    again = client.post(f"/api/v1/workshop-registrations/{claim.pk}/verify/")
+    assert again.status_code == 409
