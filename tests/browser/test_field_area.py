@@ -9,6 +9,7 @@ in the live server's thread right after the completion commits, through the same
 
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -244,7 +245,12 @@ def test_a_reinspection_turns_a_yellow_enterprise_green(phone_page):
     page.click('a[href="/field/reinspections/"] >> nth=0')
     card = page.locator(f"#finding-{finding.pk}")
     assert "已补齐全部商品价签" in card.inner_text()
-    assert card.locator('a[href^="/files/inspections.evidence/"]').count() == 1
+    evidence_link = card.locator('a[href^="/files/inspections.evidence/"]')
+    assert evidence_link.count() == 1
+    # The officer opens the enterprise's photo: served through the scoped file view, as the stored bytes.
+    with page.expect_download() as opened:
+        evidence_link.click()
+    assert Path(opened.value.path()).read_bytes() == buffer.getvalue()
     assert "黄" in card.locator("[data-grade]").inner_text()
     card.locator("textarea").fill("现场复查，价签齐全")
     card.locator("button[value=true]").click()
