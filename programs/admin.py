@@ -7,8 +7,10 @@ from django.contrib.admin.helpers import ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from . import audit_display, exports, services
@@ -135,6 +137,28 @@ class _RefusalOnTheForm:
         return data
 
 
+def grouped_number_column(model, name):
+    """A list column of an amount or a count shows the locale's grouping (1,540,000.00), which Django's lists
+    give only with ``USE_THOUSAND_SEPARATOR``, a setting that would also group the ids templates put in URLs."""
+    if not isinstance(name, str):
+        return name
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if field.primary_key or field.choices or not isinstance(field, (models.DecimalField, models.IntegerField)):
+        return name
+    places = getattr(field, "decimal_places", None)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        return "" if value is None else number_format(value, decimal_pos=places, force_grouping=True)
+
+    column.__name__ = name
+    return column
+
+
 class RoleScopedAdmin(admin.ModelAdmin):
     """Declare ``view_roles`` and ``edit_roles``, and ``scope_paths`` (the lookups to the row's region,
     department and enterprise, as ``programs.selectors.scope`` takes them); ``region_levels`` names the levels
@@ -170,6 +194,9 @@ class RoleScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, **self.scope_paths)
+
+    def get_list_display(self, request):
+        return [grouped_number_column(self.model, name) for name in super().get_list_display(request)]
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
