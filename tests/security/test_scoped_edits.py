@@ -104,3 +104,46 @@ def test_a_coordinator_cannot_plan_for_a_department_outside_their_region(api_as,
             actor=staff["ningbo coordinator"],
         )
     assert "department" in caught.value.error_dict
+
+
+# --- Residents and workshops: placed only inside the organiser's or grid worker's area ---------------------
+
+
+def test_residents_and_workshops_are_not_placed_outside_the_staff_members_area_through_the_api(api_as):
+    from tests.workshops.factories import ResidentFactory, WorkshopFactory, id_number, organiser, village
+    from workshops.models import Resident, Workshop
+
+    home, elsewhere = village("330921", name="东海村"), village("330902", name="外县村")
+    client = api_as(organiser(region=home.parent))
+    body = {"name": "王秀英", "id_number": id_number(), "phone": "13700000021", "village": elsewhere.pk}
+    created = client.post("/api/v1/workshop-residents/", body)
+    assert created.status_code == 400 and list(created.json()["error"]["fields"]) == ["village"]
+    assert not Resident.objects.filter(name="王秀英").exists()
+    assert client.post("/api/v1/workshop-residents/", {**body, "village": home.pk}).status_code == 201
+
+    resident = ResidentFactory(village=home)
+    moved = client.patch(f"/api/v1/workshop-residents/{resident.pk}/", {"village": elsewhere.pk})
+    assert moved.status_code == 400 and list(moved.json()["error"]["fields"]) == ["village"]
+    resident.refresh_from_db()
+    assert resident.village == home
+
+    workshop = WorkshopFactory(village=home)
+    moved = client.patch(f"/api/v1/workshops/{workshop.pk}/", {"village": elsewhere.pk})
+    assert moved.status_code == 400 and list(moved.json()["error"]["fields"]) == ["village"]
+    assert Workshop.objects.get(pk=workshop.pk).village == home
+
+
+def test_the_workshop_services_refuse_a_village_outside_the_actors_area_by_name():
+    """The rule lives in the services, so every caller (API, admin, a future import) keeps it."""
+    from tests.workshops.factories import WorkshopFactory, id_number, organiser, village
+    from workshops import services as workshop_services
+
+    home, elsewhere = village("330921", name="东海村"), village("330902", name="外县村")
+    user = organiser(region=home.parent)
+    with pytest.raises(ValidationError) as refused:
+        workshop_services.resident_create(actor=user, name="王秀英", id_number=id_number(), village=elsewhere)
+    assert list(refused.value.message_dict) == ["village"]
+    workshop = WorkshopFactory(village=home)
+    with pytest.raises(ValidationError) as refused:
+        workshop_services.workshop_update(workshop=workshop, actor=user, village=elsewhere)
+    assert list(refused.value.message_dict) == ["village"]

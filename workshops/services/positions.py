@@ -32,9 +32,7 @@ def position_create(*, actor: User | None, **fields) -> Position:
     position.full_clean()
     with transaction.atomic():
         position.save()
-        audit_record(
-            obj=position, field="created", old="", new=position.status, actor=actor, action="position.create"
-        )
+        audit_record(obj=position, field="created", old="", new=position.status, actor=actor, action="position.create")
     return position
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.models import Region, User
-from programs.services import audit_record, refuse_unknown_fields
+from programs.services import audit_record, refuse_unknown_fields, region_scope_check
 from programs.validators import normalize_id_number
 
 from ..models import Category, Resident
@@ -51,6 +51,7 @@ def resident_create(
 ) -> Resident:
     """Register a resident. When a grid worker does it, it is their willingness survey: they become the
     resident's responsible grid worker and the survey date is recorded."""
+    region_scope_check(region=village, actor=actor, field="village")
     is_survey = actor is not None and actor.role == User.Role.GRID_WORKER
     resident = Resident(
         name=name.strip(),
@@ -87,6 +88,8 @@ def resident_update(*, resident: Resident, actor: User | None, **fields) -> Resi
     """Change the fields given (of ``RESIDENT_EDITABLE``); any other field is refused by name. The audit row
     names the fields changed, never their values."""
     refuse_unknown_fields(fields, RESIDENT_EDITABLE)
+    if "village" in fields:
+        region_scope_check(region=fields["village"], actor=actor, field="village")
     if "wished_categories" in fields:
         fields["wished_categories"] = _clean_categories(fields["wished_categories"])
     with transaction.atomic():

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programs.models import User
-from programs.services import audit_record, refuse_unknown_fields, transition
+from programs.services import audit_record, refuse_unknown_fields, region_scope_check, transition
 
 from ..models import WORKSHOP_MOVES, Workshop
 from ._common import require_village
@@ -27,20 +27,21 @@ WORKSHOP_FIELDS = (
 def workshop_create(*, actor: User | None, **fields) -> Workshop:
     """Create a workshop from ``WORKSHOP_FIELDS``; any other field is refused by name."""
     refuse_unknown_fields(fields, WORKSHOP_FIELDS)
+    region_scope_check(region=fields.get("village"), actor=actor, field="village")
     workshop = Workshop(**fields)
     workshop.full_clean()
     require_village(workshop.village)
     with transaction.atomic():
         workshop.save()
-        audit_record(
-            obj=workshop, field="created", old="", new=workshop.status, actor=actor, action="workshop.create"
-        )
+        audit_record(obj=workshop, field="created", old="", new=workshop.status, actor=actor, action="workshop.create")
     return workshop
 
 
 def workshop_update(*, workshop: Workshop, actor: User | None, **fields) -> Workshop:
     """Change the fields given (of ``WORKSHOP_FIELDS``); any other field, the status included, is refused."""
     refuse_unknown_fields(fields, WORKSHOP_FIELDS)
+    if "village" in fields:
+        region_scope_check(region=fields["village"], actor=actor, field="village")
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
         for name, value in fields.items():
