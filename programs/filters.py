@@ -25,9 +25,6 @@ class StrictBooleanField(forms.NullBooleanField):
         except KeyError:
             raise ValidationError(_("Give true or false."), code="invalid") from None
 
-    def validate(self, value):
-        pass
-
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
