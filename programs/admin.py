@@ -156,6 +156,7 @@ def grouped_number_column(model, name):
         return "" if value is None else number_format(value, decimal_pos=places, force_grouping=True)
 
     column.__name__ = name
+    column.raw_field = name  # exports write the number itself (a number cell), not its display
     return column
 
 

@@ -52,7 +52,9 @@ def _cell(model_admin, obj, name):
 
 
 def export_columns(model_admin, request) -> list[str]:
-    return [name for name in model_admin.get_list_display(request) if name != "action_checkbox"]
+    """The list's columns; a column that only formats a field for the page (``raw_field``) exports the field."""
+    columns = model_admin.get_list_display(request)
+    return [getattr(name, "raw_field", name) for name in columns if name != "action_checkbox"]
 
 
 def export_rows(model_admin, request, queryset):

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def schema(db):
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Loading the schema is a request through the WSGI handler, which closes the test's connection after it.
+    with _connection_kept_open():
+        return schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 def _get(schema, path: str, user, query: dict | None = None):
