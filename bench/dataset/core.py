@@ -142,10 +142,10 @@ def reminders(scale: Scale) -> int:
         """
         WITH u AS (SELECT array_agg(id ORDER BY username) AS ids FROM programs_user
                    WHERE username LIKE 'bench\\_client\\_%%')
-        INSERT INTO programs_notification (dedupe_key, channel, recipient_id, address, subject, body, attachments,
-            status, due_at, sent_at, attempts, last_error, read_at, created_at)
+        INSERT INTO programs_notification (dedupe_key, channel, recipient_id, address, subject, body, html_body,
+            claim_token, attachments, status, due_at, sent_at, attempts, last_error, read_at, created_at)
         SELECT %s || k, 'in_app', u.ids[1 + k % array_length(u.ids, 1)], '', '指导服务提醒',
-               '您预约的指导服务明天进行。',
+               '您预约的指导服务明天进行。', '', '',
                '[]'::jsonb, 'pending', %s - make_interval(secs => k), NULL, 0, '', NULL, now()
         FROM generate_series(1, %s) k CROSS JOIN u
         ON CONFLICT (dedupe_key) DO NOTHING

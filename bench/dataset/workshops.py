@@ -87,8 +87,9 @@ def registrations(scale: Scale) -> int:
     rows = execute(
         """
         INSERT INTO workshops_registration (id, reference, channel, status, baseline_monthly_income, note, reason,
-            consent_at, status_changed_at, created_at, position_id, submitted_by_id, resident_id)
-        SELECT g, 'BR' || g, 'self', 'submitted', 0, '', '', now(), now(), now(),
+            claimed_name, claimed_phone, consent_at, status_changed_at, created_at, position_id, submitted_by_id,
+            resident_id)
+        SELECT g, 'BR' || g, 'self', 'submitted', 0, '', '', '', '', now(), now(), now(),
                1 + (((g + 1) / 2)::bigint * 7919 + g % 2) % %s, NULL, (g + 1) / 2
         FROM generate_series(%s, %s) g
         ON CONFLICT (id) DO NOTHING
