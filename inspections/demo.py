@@ -155,6 +155,7 @@ def _this_month(coordinator: User) -> int:
         )
         if n == 3:
             continue  # the enterprise user's next visit: scheduled, with its code
+        inspection = services.inspection_show_code(inspection=inspection, actor=officer)
         inspection = services.inspection_start(inspection=inspection, actor=officer)
         contract, elevator = items[0], items[1]
         deadline = today + timedelta(days=15)

@@ -20,6 +20,7 @@ from .findings import FindingSerializer
 from .visits import (
     VISIT_RECORD_DESCRIPTION,
     VISIT_RECORD_EXAMPLE,
+    CodeNotShownSerializer,
     VisitRecordFormSerializer,
     VisitRecordSerializer,
     visit_input,
@@ -76,6 +77,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "code",
             "verify_url",
             "code_shown_at",
+            "code_not_shown_reason",
+            "code_not_shown_note",
             "started_at",
             "completed_at",
             "cancel_reason",
@@ -133,7 +136,7 @@ class ScheduleSerializer(serializers.Serializer):
     officers = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role=User.Role.OFFICER), many=True)
 
 
-class CompleteSerializer(serializers.Serializer):
+class CompleteSerializer(CodeNotShownSerializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -198,12 +201,22 @@ class InspectionViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(request=None, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=None,
+        responses={200: InspectionSerializer, **ERROR_RESPONSES},
+        description="Start the visit. Starting does not show the code: that is `show-code`, its own act.",
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._answer(services.inspection_start(inspection=self.get_object(), actor=request.user))
 
-    @extend_schema(request=CompleteSerializer, responses={200: InspectionSerializer, **ERROR_RESPONSES})
+    @extend_schema(
+        request=CompleteSerializer,
+        responses={200: InspectionSerializer, **ERROR_RESPONSES},
+        description="Complete the visit once every item is answered. If its code was not shown (`show-code`), "
+        "`code_not_shown_reason` is required (`other` with `code_not_shown_note`): 400 "
+        "`code_not_shown_reason_required` naming the field otherwise.",
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         data = CompleteSerializer(data=request.data)

@@ -7,7 +7,34 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
-from ..models import Finding, ItemCheck
+from ..models import Finding, Inspection, ItemCheck
+from ..services.inspections import CODE_NOT_SHOWN_REASONS
+
+# The model's whole choice set (one enum in the schema, the same as the answers'); the service refuses
+# `not_recorded`, which only the migration sets.
+CODE_NOT_SHOWN_CHOICES = Inspection.CodeNotShownReason.choices
+CODE_NOT_SHOWN_REASON_HELP = (
+    "Why the code was not shown (亮码): required to complete a visit whose code was not shown; not kept when it "
+    "was. One of: " + ", ".join(f"`{value}`" for value in CODE_NOT_SHOWN_REASONS) + ". `not_recorded` marks only "
+    "visits completed before the reason was asked for and is refused (`code_not_shown_reason_invalid`)."
+)
+CODE_NOT_SHOWN_NOTE_HELP = "The explanation; required with `other`."
+
+
+class CodeNotShownSerializer(serializers.Serializer):
+    """The reason and its explanation, the same in every request that completes a visit."""
+
+    code_not_shown_reason = serializers.ChoiceField(
+        choices=CODE_NOT_SHOWN_CHOICES,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=CODE_NOT_SHOWN_REASON_HELP,
+    )
+    code_not_shown_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text=CODE_NOT_SHOWN_NOTE_HELP
+    )
+
 
 PHOTO_PARTS_HELP = (
     "The names of file parts of the same multipart request (for example `photo-0-0`), one per photo; "
@@ -36,7 +63,7 @@ class VisitFindingSerializer(serializers.Serializer):
     )
 
 
-class VisitRecordSerializer(serializers.Serializer):
+class VisitRecordSerializer(CodeNotShownSerializer):
     code_shown_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
@@ -48,7 +75,7 @@ class VisitRecordSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class VisitRecordFormSerializer(serializers.Serializer):
+class VisitRecordFormSerializer(CodeNotShownSerializer):
     """The multipart form of the same request (documentation only): ``answers`` and ``findings`` as JSON text,
     each photo as a file part named in its finding's ``photos``."""
 
@@ -84,7 +111,9 @@ def field_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 def _form_data(request) -> dict:
     """A multipart request's fields as the JSON request would give them (``answers``/``findings`` parsed)."""
     data = {
-        key: request.data.get(key) for key in ("code_shown_at", "summary") if request.data.get(key) not in (None, "")
+        key: request.data.get(key)
+        for key in ("code_shown_at", "summary", "code_not_shown_reason", "code_not_shown_note")
+        if request.data.get(key) not in (None, "")
     }
     errors = {}
     for key in ("answers", "findings"):
@@ -132,10 +161,12 @@ def visit_input(request) -> dict:
 VISIT_RECORD_DESCRIPTION = (
     "Record a whole visit and complete it, in one transaction: the code shown at `code_shown_at` (the phone's "
     "time when it was offline), the inspection started if it was only scheduled, every answer, every finding with "
-    "its photos, then completed. Nothing is recorded if anything is refused. Send an `Idempotency-Key`: a replay "
-    "gets the first answer. 409 `cancelled`: the coordinator cancelled the visit; 409 `already_completed`. A bad "
-    "field is named by its place, e.g. `findings[0].deadline`. Multipart: `answers` and `findings` are JSON text and "
-    "each photo is a file part named in its finding's `photos`."
+    "its photos, then completed. A visit whose code was not shown (neither before nor in this request) needs "
+    "`code_not_shown_reason` (`other` with `code_not_shown_note`); without it the answer is 400 "
+    "`code_not_shown_reason_required` naming the field. Nothing is recorded if anything is refused. Send an "
+    "`Idempotency-Key`: a replay gets the first answer. 409 `cancelled`: the coordinator cancelled the visit; "
+    "409 `already_completed`. A bad field is named by its place, e.g. `findings[0].deadline`. Multipart: "
+    "`answers` and `findings` are JSON text and each photo is a file part named in its finding's `photos`."
 )
 VISIT_RECORD_EXAMPLE = OpenApiExample(
     "JSON",

@@ -27,6 +27,7 @@ from programs.roles import require_role
 from .. import services
 from ..models import Finding, Inspection, ItemCheck
 from ..services.documents import visit_documents
+from ..services.inspections import CODE_NOT_SHOWN_REASONS
 from . import selectors
 
 # Default rectification deadline proposed on the phone (the officer may change it).
@@ -71,6 +72,8 @@ def _strings() -> dict:
         "queued": _("Completed on this phone; it is sent when there is a connection."),
         "sent": _("Sent."),
         "code_shown_at": _("Code shown at %(time)s"),
+        "no_reason": _("The code was not shown: choose why in step 4, then complete."),
+        "no_reason_note": _("Explain why the code was not shown."),
         "photos": _("%(count)s photos"),
         "grade_now": _("Grade now: %(grade)s"),
         "edit_again": _("Edit and send again"),
@@ -145,6 +148,9 @@ def visit(request, pk):
         "findings": findings,
         "results": ItemCheck.Result,
         "severities": Finding.Severity.choices,
+        "not_shown_reasons": [
+            (value, label) for value, label in Inspection.CodeNotShownReason.choices if value in CODE_NOT_SHOWN_REASONS
+        ],
         "default_deadline": today + timedelta(days=DEFAULT_DEADLINE_DAYS),
         "today": today,
         "documents": visit_documents(inspection) if inspection.status == Inspection.Status.COMPLETED else [],

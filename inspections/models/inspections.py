@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programs.models import Department, Enterprise
 
@@ -20,6 +21,19 @@ class Inspection(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class CodeNotShownReason(models.TextChoices):
+        """Why a visit was carried out without showing its inspection code (亮码); ``NOT_RECORDED`` only marks the
+        visits completed before the reason was asked for (an officer cannot choose it)."""
+
+        NO_SIGNAL = "no_signal", _("No mobile signal on site: the code could not be opened")
+        DEVICE = "device", _("The officer's phone or terminal was unavailable")
+        NOBODY_PRESENT = "nobody_present", _("Enterprise closed or nobody present to show it to")
+        OFF_SITE = "off_site", _("Off-site check (documents or remote)")
+        URGENT = "urgent", _("Urgent check (complaint, accident or hazard): checked before showing")
+        OMITTED = "omitted", _("Forgotten by the officer")
+        OTHER = "other", pgettext_lazy("code not shown", "Other")
+        NOT_RECORDED = "not_recorded", _("Not recorded (completed before the reason was asked for)")
 
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("enterprise")
@@ -50,6 +64,10 @@ class Inspection(models.Model):
         related_name="+",
         verbose_name=_("code shown by"),
     )
+    code_not_shown_reason = models.CharField(
+        _("why the code was not shown"), max_length=16, choices=CodeNotShownReason.choices, blank=True
+    )
+    code_not_shown_note = models.TextField(_("code not shown: explanation"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)

@@ -103,19 +103,49 @@ def inspection_show_code(*, inspection: Inspection, actor: User, shown_at: datet
     return locked
 
 
-def inspection_start(*, inspection: Inspection, actor: User, show_code: bool = True) -> Inspection:
-    """Arrive and start: the code is shown first (逢检查必亮码)."""
+def inspection_start(*, inspection: Inspection, actor: User) -> Inspection:
+    """Arrive and start. Starting does not show the code: showing it is the officer's own act
+    (``inspection_show_code``, with its time); a visit completed without it records why."""
     require_inspection_officer(inspection, actor)
-    with transaction.atomic():
-        if show_code:
-            inspection_show_code(inspection=inspection, actor=actor)
-        return transition(
-            instance=inspection,
-            to=Inspection.Status.IN_PROGRESS,
-            actor=actor,
-            allowed=INSPECTION_MOVES,
-            changes={"started_at": timezone.now()},
-        )
+    return transition(
+        instance=inspection,
+        to=Inspection.Status.IN_PROGRESS,
+        actor=actor,
+        allowed=INSPECTION_MOVES,
+        changes={"started_at": timezone.now()},
+    )
+
+
+# What an officer may give as the reason; ``not_recorded`` only marks visits completed before it was asked.
+CODE_NOT_SHOWN_REASONS = [
+    value for value in Inspection.CodeNotShownReason.values if value != Inspection.CodeNotShownReason.NOT_RECORDED
+]
+
+
+def code_not_shown_check(*, shown: bool, reason: str, note: str) -> dict:
+    """The reason a visit is completed without its code shown: required then (``other`` with its explanation),
+    a known value; nothing to check when the code was shown (the reason is then not kept)."""
+    if shown:
+        return {}
+    if not reason:
+        return {
+            "code_not_shown_reason": ValidationError(
+                _("The code was not shown: say why before completing."), code="code_not_shown_reason_required"
+            )
+        }
+    if reason not in CODE_NOT_SHOWN_REASONS:
+        return {
+            "code_not_shown_reason": ValidationError(
+                _("Choose one of the listed reasons."), code="code_not_shown_reason_invalid"
+            )
+        }
+    if reason == Inspection.CodeNotShownReason.OTHER and not note.strip():
+        return {
+            "code_not_shown_note": ValidationError(
+                _("Explain why the code was not shown."), code="code_not_shown_note_required"
+            )
+        }
+    return {}
 
 
 def _unfinished(inspection: Inspection) -> dict:
@@ -139,22 +169,40 @@ def _unfinished(inspection: Inspection) -> dict:
     return errors
 
 
-def inspection_complete(*, inspection: Inspection, actor: User, summary: str = "") -> Inspection:
-    """Complete once every item is answered and every non-compliant item has its finding; the grade follows and
-    the visit's documents (检查记录, 整改通知书) are issued in the background."""
+def inspection_complete(
+    *,
+    inspection: Inspection,
+    actor: User,
+    summary: str = "",
+    code_not_shown_reason: str = "",
+    code_not_shown_note: str = "",
+) -> Inspection:
+    """Complete once every item is answered and every non-compliant item has its finding, and, when the code
+    was not shown, with the reason why (``code_not_shown_reason``, ``other`` explained in
+    ``code_not_shown_note``; not kept when the code was shown); the grade follows and the visit's documents
+    (检查记录, 整改通知书) are issued in the background."""
     require_inspection_officer(inspection, actor)
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        shown = locked.code_shown_at is not None
         if locked.status == Inspection.Status.IN_PROGRESS:
-            errors = _unfinished(locked)
+            errors = {
+                **_unfinished(locked),
+                **code_not_shown_check(shown=shown, reason=code_not_shown_reason, note=code_not_shown_note),
+            }
             if errors:
                 raise ValidationError(errors)
+        changes, data = {"completed_at": timezone.now(), "summary": summary}, None
+        if not shown:
+            data = {"code_not_shown_reason": code_not_shown_reason, "code_not_shown_note": code_not_shown_note.strip()}
+            changes.update(data)
         inspection = transition(
             instance=locked,
             to=Inspection.Status.COMPLETED,
             actor=actor,
             allowed=INSPECTION_MOVES,
-            changes={"completed_at": timezone.now(), "summary": summary},
+            changes=changes,
+            data=data,
         )
         grades.grade_recompute(
             enterprise_id=inspection.enterprise_id,

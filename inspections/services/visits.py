@@ -17,7 +17,7 @@ from programs.uploads import EVIDENCE, check_upload
 from ..models import Finding, Inspection, ItemCheck
 from ._common import require_inspection_officer
 from .findings import finding_record, item_check_record
-from .inspections import inspection_complete, inspection_show_code, inspection_start
+from .inspections import code_not_shown_check, inspection_complete, inspection_show_code, inspection_start
 
 
 def _refuse_closed(inspection: Inspection) -> None:
@@ -85,11 +85,14 @@ def visit_record(
     findings: Iterable[Mapping] = (),
     summary: str = "",
     code_shown_at: datetime | None = None,
+    code_not_shown_reason: str = "",
+    code_not_shown_note: str = "",
 ) -> Inspection:
     """Record a visit and complete it, in one transaction: the code shown at ``code_shown_at`` (if given and not
-    shown yet), started if only scheduled (the code is then *not* marked shown unless ``code_shown_at`` says so),
-    every answer (``{"item": id, "result": ItemCheck.Result}``), every finding (``{"item", "severity",
-    "description", "deadline", "photos": [UploadedFile]}``; its item becomes not compliant), then completed.
+    shown yet), started if only scheduled (starting never marks the code shown), every answer (``{"item": id,
+    "result": ItemCheck.Result}``), every finding (``{"item", "severity", "description", "deadline", "photos":
+    [UploadedFile]}``; its item becomes not compliant), then completed — with ``code_not_shown_reason`` (and
+    ``code_not_shown_note``) required when the code was not shown, by this request or before.
 
     A cancelled visit is refused with ``TransitionError(code="cancelled")``, a completed one with
     ``code="already_completed"``; any other refusal names the field (``findings[0].deadline``) and leaves
@@ -98,16 +101,22 @@ def visit_record(
     answers, findings = list(answers), list(findings)
     _refuse_closed(inspection)
     errors = _check_input(inspection, answers, findings)
-    if errors:
+    if errors:  # every error at once, the reason's too (checked again below on the locked row)
+        shown = code_shown_at is not None or inspection.code_shown_at is not None
+        errors.update(code_not_shown_check(shown=shown, reason=code_not_shown_reason, note=code_not_shown_note))
         raise ValidationError(errors)
     items = {item.pk: item for item in inspection.items.all()}
     with transaction.atomic():
         locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
         _refuse_closed(locked)
+        shown = code_shown_at is not None or locked.code_shown_at is not None
+        errors = code_not_shown_check(shown=shown, reason=code_not_shown_reason, note=code_not_shown_note)
+        if errors:
+            raise ValidationError(errors)
         if code_shown_at is not None and locked.code_shown_at is None:
             locked = inspection_show_code(inspection=locked, actor=actor, shown_at=code_shown_at)
         if locked.status == Inspection.Status.SCHEDULED:
-            locked = inspection_start(inspection=locked, actor=actor, show_code=False)
+            locked = inspection_start(inspection=locked, actor=actor)
         for n, answer in enumerate(answers):
             try:
                 item_check_record(inspection=locked, item=items[answer["item"]], actor=actor, result=answer["result"])
@@ -126,4 +135,10 @@ def visit_record(
                 )
             except ValidationError as error:
                 raise _named(error, f"findings[{n}]") from error
-        return inspection_complete(inspection=locked, actor=actor, summary=summary)
+        return inspection_complete(
+            inspection=locked,
+            actor=actor,
+            summary=summary,
+            code_not_shown_reason=code_not_shown_reason,
+            code_not_shown_note=code_not_shown_note,
+        )

@@ -226,6 +226,7 @@ def test_a_reinspection_turns_a_yellow_enterprise_green(phone_page):
                 "photos": [],
             }
         ],
+        code_shown_at=timezone.now(),
     )
     enterprise = Enterprise.objects.get(pk=inspection.enterprise_id)
     assert enterprise.grade == Grade.YELLOW

@@ -53,8 +53,8 @@ class PlanEntryFactory(factory.django.DjangoModelFactory):
 
 class InspectionFactory(factory.django.DjangoModelFactory):
     """A market-supervision inspection under way, by the ``cast`` (tests/cast.py): its officer's entry
-    submitted, the month coordinated by its coordinator, the visit scheduled for the month's first week and
-    started. ``enterprise`` is the cast's, ``month`` this month and ``items`` one new market item unless
+    submitted, the month coordinated by its coordinator, the visit scheduled for the month's first week, its
+    code shown and started. ``enterprise`` is the cast's, ``month`` this month and ``items`` one new market item unless
     given."""
 
     class Meta:
@@ -76,6 +76,8 @@ class InspectionFactory(factory.django.DjangoModelFactory):
         inspection = services.inspection_schedule(
             inspection=inspection, week_start=week, officers=[cast.market_officer], actor=cast.coordinator
         )
+        # The officer shows the code on arrival, then starts (starting alone does not show it).
+        inspection = services.inspection_show_code(inspection=inspection, actor=cast.market_officer)
         return services.inspection_start(inspection=inspection, actor=cast.market_officer)
 
 

@@ -74,8 +74,11 @@ def test_the_officer_mobile_flow_from_schedule_to_reinspection(cast, api_as):
         inspection.pk
     ]
 
+    shown = phone.post(f"/api/v1/inspections/{inspection.pk}/show-code/", {}, format="json")
+    assert shown.status_code == 200 and shown.json()["code_shown_at"]
     started = phone.post(f"/api/v1/inspections/{inspection.pk}/start/")
-    assert started.json()["status"] == "in_progress" and started.json()["code_shown_at"]
+    assert started.json()["status"] == "in_progress"
+    assert started.json()["code_shown_at"] == shown.json()["code_shown_at"]
     item = inspection.items.get()
     finding = phone.post(
         f"/api/v1/inspections/{inspection.pk}/findings/",

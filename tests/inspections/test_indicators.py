@@ -11,7 +11,7 @@ from programs.models import Region
 from tests.cast import Cast
 from tests.factories import EnterpriseFactory, region_tree
 
-from .factories import InspectionFactory, ItemFactory
+from .factories import InspectionFactory, ItemFactory, answered
 
 pytestmark = pytest.mark.django_db
 
@@ -99,9 +99,14 @@ def test_code_shown_rate_and_findings_by_severity():
             deadline=timezone.localdate() + timedelta(days=3),
             actor=cast.market_officer,
         )
+    services.inspection_complete(inspection=answered(shown, cast.market_officer), actor=cast.market_officer)
+    services.inspection_complete(
+        inspection=answered(other, cast.market_officer), actor=cast.market_officer, code_not_shown_reason="no_signal"
+    )
     today = timezone.localdate()
     figures = selectors.inspection_indicators(user=cast.coordinator, start=today.replace(day=1), end=today)
     assert figures["inspections"]["code_shown_rate"] == 50.0
+    assert (figures["inspections"]["carried_out"], figures["inspections"]["code_not_shown"]) == (2, 1)
     assert (figures["findings"]["major"], figures["findings"]["general"]) == (1, 2)
 
 

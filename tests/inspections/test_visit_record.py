@@ -141,7 +141,10 @@ def test_completing_enqueues_the_visit_documents(cast, monkeypatch, django_captu
     item = inspection.items.get()
     with django_capture_on_commit_callbacks(execute=True):
         services.visit_record(
-            inspection=inspection, actor=cast.market_officer, answers=[{"item": item.pk, "result": "compliant"}]
+            inspection=inspection,
+            actor=cast.market_officer,
+            answers=[{"item": item.pk, "result": "compliant"}],
+            code_not_shown_reason="no_signal",
         )
     assert sent == [("inspections.visit_documents_issue", (inspection.pk,))]
 
@@ -165,7 +168,10 @@ def test_a_visit_already_completed_is_a_conflict_named_already_completed(cast):
     inspection = scheduled(cast)
     item = inspection.items.get()
     services.visit_record(
-        inspection=inspection, actor=cast.market_officer, answers=[{"item": item.pk, "result": "compliant"}]
+        inspection=inspection,
+        actor=cast.market_officer,
+        answers=[{"item": item.pk, "result": "compliant"}],
+        code_shown_at=timezone.now(),
     )
     with pytest.raises(ValidationError) as refused:
         services.visit_record(
@@ -180,7 +186,7 @@ def test_an_unanswered_item_refuses_completion_naming_it_and_records_nothing(cas
     inspection = scheduled(cast, items=[first, second])
     answer = api_as(cast.market_officer).post(
         f"/api/v1/inspections/{inspection.pk}/visit-record/",
-        {"answers": [{"item": first.pk, "result": "compliant"}], "summary": "x"},
+        {"answers": [{"item": first.pk, "result": "compliant"}], "summary": "x", "code_not_shown_reason": "urgent"},
         format="json",
     )
     assert answer.status_code == 400
@@ -193,7 +199,9 @@ def test_an_unanswered_item_refuses_completion_naming_it_and_records_nothing(cas
 def test_completion_is_refused_for_an_unanswered_item_and_a_non_compliant_item_without_finding(cast):
     first = ItemFactory(department=cast.market, name="营业执照公示")
     second = ItemFactory(department=cast.market, name="电梯应急电话")
-    inspection = services.inspection_start(inspection=scheduled(cast, items=[first, second]), actor=cast.market_officer)
+    inspection = scheduled(cast, items=[first, second])
+    inspection = services.inspection_show_code(inspection=inspection, actor=cast.market_officer)
+    inspection = services.inspection_start(inspection=inspection, actor=cast.market_officer)
     with pytest.raises(ValidationError) as refused:
         services.inspection_complete(inspection=inspection, actor=cast.market_officer)
     assert refused.value.message_dict == {"checks": ["未回答的检查事项：营业执照公示、电梯应急电话"]}
@@ -241,7 +249,8 @@ def test_a_simple_item_of_another_department_is_answered_on_its_behalf_and_a_non
                 {"item": own.pk, "result": "compliant"},
                 {"item": simple.pk, "result": "compliant"},
                 {"item": not_simple.pk, "result": "compliant"},
-            ]
+            ],
+            "code_not_shown_reason": "omitted",
         },
         format="json",
     )
@@ -250,11 +259,14 @@ def test_a_simple_item_of_another_department_is_answered_on_its_behalf_and_a_non
     assert not ItemCheck.objects.filter(inspection=inspection).exists()
 
     # The market officer answers its own item; the fire officer answers the simple one on the market's behalf.
-    inspection = services.inspection_start(inspection=inspection, actor=cast.market_officer, show_code=False)
+    inspection = services.inspection_start(inspection=inspection, actor=cast.market_officer)
     services.item_check_record(inspection=inspection, item=not_simple, actor=cast.market_officer, result="compliant")
     done = phone.post(
         url,
-        {"answers": [{"item": own.pk, "result": "compliant"}, {"item": simple.pk, "result": "compliant"}]},
+        {
+            "answers": [{"item": own.pk, "result": "compliant"}, {"item": simple.pk, "result": "compliant"}],
+            "code_not_shown_reason": "omitted",
+        },
         format="json",
     )
     assert done.status_code == 200, done.json()
@@ -295,16 +307,23 @@ def test_the_code_shown_offline_keeps_the_phones_time_and_a_future_one_is_refuse
     assert inspection.started_at > offline  # started when the visit reached the server
 
 
-def test_a_visit_recorded_without_showing_the_code_leaves_it_not_shown(cast, api_as):
+def test_a_visit_recorded_without_showing_the_code_leaves_it_not_shown_with_the_reason(cast, api_as):
     inspection = scheduled(cast)
     item = inspection.items.get()
-    done = api_as(cast.market_officer).post(
-        f"/api/v1/inspections/{inspection.pk}/visit-record/",
-        {"answers": [{"item": item.pk, "result": "compliant"}]},
+    phone = api_as(cast.market_officer)
+    url = f"/api/v1/inspections/{inspection.pk}/visit-record/"
+    refused = phone.post(url, {"answers": [{"item": item.pk, "result": "compliant"}]}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "code_not_shown_reason_required"
+    assert list(refused.json()["error"]["fields"]) == ["code_not_shown_reason"]
+    done = phone.post(
+        url,
+        {"answers": [{"item": item.pk, "result": "compliant"}], "code_not_shown_reason": "no_signal"},
         format="json",
     )
     assert done.status_code == 200, done.json()
     assert (done.json()["status"], done.json()["code_shown_at"]) == ("completed", None)
+    assert done.json()["code_not_shown_reason"] == "no_signal"
     assert done.json()["enterprise_grade"] == Grade.GREEN
 
 
@@ -331,7 +350,13 @@ def test_bad_fields_are_named_by_their_place_in_the_request(cast, api_as):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     finding = {"item": item.pk, "severity": "general", "description": "x", "deadline": yesterday}
     late = phone.post(
-        url, {"answers": [{"item": item.pk, "result": "non_compliant"}], "findings": [finding]}, format="json"
+        url,
+        {
+            "answers": [{"item": item.pk, "result": "non_compliant"}],
+            "findings": [finding],
+            "code_not_shown_reason": "device",
+        },
+        format="json",
     )
     assert late.status_code == 400
     assert list(late.json()["error"]["fields"]) == ["findings[0].deadline"]
@@ -355,6 +380,7 @@ def test_bad_fields_are_named_by_their_place_in_the_request(cast, api_as):
             "answers": json.dumps([{"item": item.pk, "result": "non_compliant"}]),
             "findings": json.dumps([{**finding, "deadline": timezone.localdate().isoformat(), "photos": ["p"]}]),
             "p": SimpleUploadedFile("p.jpg", b"<script>", content_type="image/jpeg"),
+            "code_not_shown_reason": "off_site",
         },
         format="multipart",
     )
@@ -363,7 +389,8 @@ def test_bad_fields_are_named_by_their_place_in_the_request(cast, api_as):
 
 
 def test_the_reinspection_answer_carries_the_new_colour(cast, api_as):
-    inspection = services.inspection_start(inspection=scheduled(cast), actor=cast.market_officer)
+    inspection = services.inspection_show_code(inspection=scheduled(cast), actor=cast.market_officer)
+    inspection = services.inspection_start(inspection=inspection, actor=cast.market_officer)
     finding = services.finding_record(
         inspection=inspection,
         item=inspection.items.get(),

@@ -41,13 +41,24 @@
   function renderCodeShown() {
     const shown = codeShownAt();
     if (shown) $("#code-shown").textContent = F.format(S.code_shown_at, { time: localTime(shown) });
+    // Why the code was not shown is asked only while it has not been shown.
+    const reason = $("#code-not-shown");
+    if (reason) reason.hidden = Boolean(shown);
+  }
+
+  function notShownProblem() {
+    if (codeShownAt() || !$("#code-not-shown")) return null;
+    if (!draft.code_not_shown_reason) return S.no_reason;
+    if (draft.code_not_shown_reason === "other" && !(draft.code_not_shown_note || "").trim()) return S.no_reason_note;
+    return null;
   }
 
   function showCode() {
     const screen = $("#code-screen");
     screen.hidden = false;
     $("#close-code").focus();
-    if (codeShownAt() || !["scheduled", "in_progress"].includes(state.status)) return;
+    // Shown once; not after the visit's completion was queued (it went without the code, with its reason).
+    if (codeShownAt() || draft.queued || !["scheduled", "in_progress"].includes(state.status)) return;
     // The phone's own time: shown now, whenever the connection lets the record reach the server.
     draft.code_shown_at = new Date().toISOString();
     save().then(() =>
@@ -142,6 +153,10 @@
       renderThumbs(item.id);
     }
     $("#summary").value = draft.summary || "";
+    const reason = draft.code_not_shown_reason;
+    const chosen = reason && $(`input[name="code_not_shown_reason"][value="${reason}"]`);
+    if (chosen) chosen.checked = true;
+    if ($("#code-not-shown-note")) $("#code-not-shown-note").value = draft.code_not_shown_note || "";
     renderFindings();
   }
 
@@ -155,6 +170,8 @@
       findingOf(id)[kind] = target.value;
     } else if (target.name === "summary") {
       draft.summary = target.value;
+    } else if (target.name === "code_not_shown_reason" || target.name === "code_not_shown_note") {
+      draft[target.name] = target.value;
     } else {
       return;
     }
@@ -190,6 +207,8 @@
     if (unanswered.length) found.push(F.format(S.unanswered, { items: unanswered.join("、") }));
     if (undescribed.length) found.push(F.format(S.no_description, { items: undescribed.join("、") }));
     if (undated.length) found.push(F.format(S.no_deadline, { items: undated.join("、") }));
+    const notShown = notShownProblem();
+    if (notShown) found.push(notShown);
     return found;
   }
 
@@ -239,7 +258,12 @@
       ["findings", JSON.stringify(findings)],
       ["summary", draft.summary || ""],
     ];
-    if (codeShownAt()) fields.push(["code_shown_at", codeShownAt()]);
+    if (codeShownAt()) {
+      fields.push(["code_shown_at", codeShownAt()]);
+    } else {
+      fields.push(["code_not_shown_reason", draft.code_not_shown_reason || ""]);
+      fields.push(["code_not_shown_note", (draft.code_not_shown_note || "").trim()]);
+    }
     if (draft.refused) {
       await F.outboxDelete(draft.refused); // seen by the officer, now corrected and sent again
       draft.refused = null;
@@ -307,6 +331,8 @@
       findings: {},
       summary: "",
       code_shown_at: null,
+      code_not_shown_reason: "",
+      code_not_shown_note: "",
       queued: null,
       refused: null,
     };
