@@ -25,6 +25,7 @@ from .models import (
     ObservationPeriod,
     PlanEntry,
 )
+from .year_plan_admin import YearPlanAdmin  # noqa: F401 (imported to register the year plans' admin)
 
 
 def grade_badge(grade: str, label: str):
@@ -96,10 +97,20 @@ class PlanEntryAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
     edit_roles = ()
     scope_paths = {"region": "enterprise__region", "department": "department_id"}
-    list_display = ["enterprise", "department", "month", "mode", "status", "cut_reason", "delegated", "inspection"]
+    list_display = [
+        "enterprise",
+        "department",
+        "month",
+        "mode",
+        "status",
+        "cut_reason",
+        "delegated",
+        "inspection",
+        "year_plan",
+    ]
     list_filter = ["status", "cut_reason", "mode", "delegated", "month", "department__kind"]
     search_fields = ["enterprise__name", "enterprise__credit_code", "department__name"]
-    list_select_related = ["enterprise", "department", "inspection"]
+    list_select_related = ["enterprise", "department", "inspection", "year_plan__department"]
     date_hierarchy = "month"
     readonly_fields = [f.name for f in PlanEntry._meta.fields] + ["items"]
     inlines = [AuditHistoryInline]
@@ -167,8 +178,17 @@ class FindingInline(admin.TabularInline):
 class InspectionAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
     scope_paths = {"region": "enterprise__region", "department": "departments"}
-    list_display = ["enterprise", "month", "week_start", "is_joint", "lead_department", "status", "code_shown"]
-    list_filter = ["status", "is_joint", "month", "lead_department__kind"]
+    list_display = [
+        "enterprise",
+        "month",
+        "week_start",
+        "is_joint",
+        "lead_department",
+        "status",
+        "code_shown",
+        "code_not_shown_reason",
+    ]
+    list_filter = ["status", "is_joint", "code_not_shown_reason", "month", "lead_department__kind"]
     search_fields = ["enterprise__name", "enterprise__credit_code", "code"]
     list_select_related = ["enterprise", "lead_department"]
     readonly_fields = [f.name for f in Inspection._meta.fields if f.name != "code"] + [
@@ -228,7 +248,7 @@ class InspectionAdmin(RoleScopedAdmin):
             ),
         )
 
-    start = service_action(_start_inspection, _("Show the code and start"), _("%(count)s started."))
+    start = service_action(_start_inspection, _("Start (the code is shown in the field area)"), _("%(count)s started."))
     cancel = service_action(_cancel_inspection, _("Cancel with a reason"), _("%(count)s cancelled."), ask_reason=True)
     issue_documents = service_action(
         _issue_documents, _("Issue the missing record and notice"), _("%(count)s inspections' documents issued.")

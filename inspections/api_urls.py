@@ -4,10 +4,12 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from . import api
+from .api.plans import YearPlanViewSet
 
 router = DefaultRouter()
 router.register("inspection-items", api.ItemViewSet, basename="inspection-item")
 router.register("plan-entries", api.PlanEntryViewSet, basename="plan-entry")
+router.register("year-plans", YearPlanViewSet, basename="year-plan")
 router.register("coordinations", api.CoordinationViewSet, basename="coordination")
 router.register("inspections", api.InspectionViewSet, basename="inspection")
 router.register("findings", api.FindingViewSet, basename="finding")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from programs.models import Enterprise, Grade, Region, User
@@ -24,6 +24,7 @@ from .models import (
     LenientListEntry,
     ObservationPeriod,
     PlanEntry,
+    YearPlan,
 )
 
 
@@ -58,6 +59,49 @@ def plan_entry_list(*, user: User) -> QuerySet[PlanEntry]:
     return scope(entries, user, region="enterprise__region", department="department_id").order_by(
         "-month", "enterprise_id", "id"
     )
+
+
+def year_plan_list(*, user: User) -> QuerySet[YearPlan]:
+    plans = YearPlan.objects.select_related("department__head", "submitted_by", "approved_by")
+    return scope(plans, user, region="department__region", department="department_id").order_by(
+        "-year", "department_id"
+    )
+
+
+# What an entry counts as once submitted: planned (submitted or later), pending, executed, cut.
+_PLANNED = ~Q(status__in=[PlanEntry.Status.DRAFT, PlanEntry.Status.WITHDRAWN])
+_PLAN_FIGURES = {
+    "planned": Count("pk", filter=_PLANNED),
+    "pending": Count("pk", filter=Q(status=PlanEntry.Status.SUBMITTED)),
+    "executed": Count("pk", filter=Q(status=PlanEntry.Status.EXECUTED)),
+    "cut": Count("pk", filter=Q(status=PlanEntry.Status.CUT)),
+}
+
+
+def _with_rates(row: dict) -> dict:
+    return {
+        **row,
+        "coordination_rate": percent(row["executed"], row["planned"]),
+        "reduction_rate": percent(row["cut"], row["planned"]),
+    }
+
+
+def year_plan_months(plan: YearPlan) -> list[dict]:
+    """A year plan month by month: its entries (drafts included), planned (submitted by publishing), pending,
+    executed and cut, with the rates; what the coordination of each month made of the plan."""
+    rows = {
+        row["month"]: row
+        for row in plan.entries.values("month").annotate(
+            entries=Count("pk", filter=~Q(status=PlanEntry.Status.WITHDRAWN)), **_PLAN_FIGURES
+        )
+    }
+    empty = {"entries": 0, "planned": 0, "pending": 0, "executed": 0, "cut": 0}
+    months = []
+    for number in range(1, 13):
+        month = date(plan.year, number, 1)
+        row = rows.get(month, empty)
+        months.append(_with_rates({"month": month, **{key: row[key] for key in empty}}))
+    return months
 
 
 def coordination_list(*, user: User) -> QuerySet[Coordination]:
@@ -159,6 +203,16 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
         cut_duplicate=Count("pk", filter=Q(status=PlanEntry.Status.CUT, cut_reason=PlanEntry.CutReason.DUPLICATE)),
         cut_leave_alone=Count("pk", filter=Q(status=PlanEntry.Status.CUT, cut_reason=PlanEntry.CutReason.LEAVE_ALONE)),
     )
+    planned = entries.filter(year_plan__isnull=False)
+    by_department = [
+        _with_rates({"department": row.pop("department_id"), "name": row.pop("department__name"), **row})
+        for row in planned.values("department_id", "department__name")
+        .annotate(**_PLAN_FIGURES)
+        .order_by("department__name", "department_id")
+    ]
+    year_plan = _with_rates(planned.aggregate(**_PLAN_FIGURES))
+    year_plan["outside_plan"] = entries.filter(_PLANNED, year_plan__isnull=True).count()
+    year_plan["departments"] = by_department
     inspections = _in_region(
         scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
@@ -168,14 +222,22 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
         inspections=Count("pk"),
         joint=Count("pk", filter=Q(is_joint=True)),
         started=Count("pk", filter=Q(status__in=[Inspection.Status.IN_PROGRESS, Inspection.Status.COMPLETED])),
-        code_shown=Count(
-            "pk",
-            filter=Q(
-                status__in=[Inspection.Status.IN_PROGRESS, Inspection.Status.COMPLETED], code_shown_at__isnull=False
-            ),
-        ),
+        # The code-shown rate counts visits carried out (completed): the code shown ÷ carried out, 0–100 %.
+        code_shown=Count("pk", filter=Q(status=Inspection.Status.COMPLETED, code_shown_at__isnull=False)),
+        code_not_shown=Count("pk", filter=Q(status=Inspection.Status.COMPLETED, code_shown_at__isnull=True)),
         completed=Count("pk", filter=Q(status=Inspection.Status.COMPLETED)),
+        **{
+            f"not_shown_{reason}": Count(
+                "pk",
+                filter=Q(status=Inspection.Status.COMPLETED, code_shown_at__isnull=True, code_not_shown_reason=reason),
+            )
+            for reason in Inspection.CodeNotShownReason.values
+        },
     )
+    visits["carried_out"] = visits["completed"]
+    visits["code_not_shown_by_reason"] = {
+        reason: visits.pop(f"not_shown_{reason}") for reason in Inspection.CodeNotShownReason.values
+    }
     findings = _in_region(
         scope(Finding.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
@@ -210,10 +272,11 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
             "coordination_rate": percent(plan["executed"], plan["submitted"]),
             "reduction_rate": percent(plan["cut"], plan["submitted"]),
         },
+        "year_plan": year_plan,
         "inspections": {
             **visits,
             "joint_share": percent(visits["joint"], visits["inspections"], 2),
-            "code_shown_rate": percent(visits["code_shown"], visits["started"], 2),
+            "code_shown_rate": percent(visits["code_shown"], visits["carried_out"], 2),
             "delegated_checks": delegated_checks,
         },
         "findings": {
@@ -282,3 +345,20 @@ def grade_indicators(*, user: User, region: Region | None = None, start: date, e
         "conversions": conversions,
         "map": grade_map,
     }
+
+
+# --- Monthly series (the dashboard's trend: one GROUP BY per series, whatever the number of months) ------------
+
+
+def inspections_completed_by_month(
+    *, user: User, region: Region | None = None, start: date, end: date
+) -> dict[date, int]:
+    """Completed inspections per plan month in [start, end] (first day of the month → count), counted as
+    ``inspection_indicators`` counts ``inspections.completed`` for each month."""
+    inspections = _in_region(
+        scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        region,
+        "enterprise__region",
+    ).filter(month__gte=start.replace(day=1), month__lte=end, status=Inspection.Status.COMPLETED)
+    rows = inspections.annotate(first=TruncMonth("month")).order_by().values("first").annotate(count=Count("pk"))
+    return {row["first"]: row["count"] for row in rows}

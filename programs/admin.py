@@ -278,11 +278,16 @@ class DepartmentAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = (User.Role.COORDINATOR,)
     scope_paths = {"region": "region"}
-    list_display = ["name", "kind", "region"]
+    list_display = ["name", "kind", "region", "head"]
     list_filter = ["kind"]
     search_fields = ["name", "region__name"]
-    list_select_related = ["region"]
+    list_select_related = ["region", "head"]
     autocomplete_fields = ["region"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "head":  # the head is one of the department's officers (Department.clean)
+            kwargs["queryset"] = scope(User.objects.filter(role=User.Role.OFFICER), request.user, region="region")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Enterprise)

@@ -87,6 +87,16 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments", verbose_name=_("region"))
+    # The one officer of the department who approves its year plan (an officer's role stays "officer").
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_departments",
+        verbose_name=_("department head"),
+        help_text=_("An officer of this department; approves its year plan."),
+    )
 
     class Meta:
         ordering = ["region__code", "name"]
@@ -96,6 +106,11 @@ class Department(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        head = self.head
+        if head is not None and not (head.role == Role.OFFICER and head.department_id == self.pk and self.pk):
+            raise ValidationError({"head": _("The department head is an officer of this department.")})
 
 
 class Grade(models.TextChoices):

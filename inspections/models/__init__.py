@@ -16,7 +16,7 @@ from .findings import (
 )
 from .grades import GradeChange, GradedEnterprise, GradePolicy
 from .inspections import INSPECTION_MOVES, Inspection, ItemCheck
-from .plans import PLAN_ENTRY_MOVES, Coordination, PlanEntry
+from .plans import PLAN_ENTRY_MOVES, YEAR_PLAN_MOVES, Coordination, PlanEntry, YearPlan
 
 __all__ = [
     "EVIDENCE_EXTENSIONS",
@@ -25,6 +25,7 @@ __all__ = [
     "INSPECTION_MOVES",
     "OBSERVATION_MOVES",
     "PLAN_ENTRY_MOVES",
+    "YEAR_PLAN_MOVES",
     "Coordination",
     "Finding",
     "FindingPhoto",
@@ -39,4 +40,5 @@ __all__ = [
     "PlanEntry",
     "RectificationEvidence",
     "Reinspection",
+    "YearPlan",
 ]

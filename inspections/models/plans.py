@@ -11,6 +11,71 @@ from programs.models import Department, Enterprise, Region
 from .catalogue import InspectionItem
 
 
+class YearPlan(models.Model):
+    """A department's plan for a year (年计划): its entries, month by month. The department drafts and submits
+    it, the department head approves it (or returns it with a reason), and publishing it submits its entries to
+    the coordination of their months (月安排)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", pgettext_lazy("year plan status", "Approved")
+        PUBLISHED = "published", pgettext_lazy("year plan status", "Published")
+        RETURNED = "returned", pgettext_lazy("year plan status", "Returned")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="year_plans", verbose_name=_("department")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "department_id"]
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="year_plan_one_per_department")]
+        verbose_name = _("year plan")
+        verbose_name_plural = _("year plans")
+
+    def __str__(self):
+        return f"{self.department} · {self.year}"
+
+    @property
+    def editable(self) -> bool:
+        """Entries are added to (or withdrawn from) a plan only while it is drafted or returned."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+YEAR_PLAN_MOVES = {
+    YearPlan.Status.DRAFT: {YearPlan.Status.SUBMITTED},
+    YearPlan.Status.RETURNED: {YearPlan.Status.SUBMITTED},
+    YearPlan.Status.SUBMITTED: {YearPlan.Status.APPROVED, YearPlan.Status.RETURNED},
+    YearPlan.Status.APPROVED: {YearPlan.Status.PUBLISHED, YearPlan.Status.RETURNED},
+}
+
+
 class PlanEntry(models.Model):
     """One department's plan to inspect one enterprise in one month (检查计划条目)."""
 
@@ -33,6 +98,15 @@ class PlanEntry(models.Model):
 
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("department")
+    )
+    year_plan = models.ForeignKey(
+        YearPlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("year plan"),
+        help_text=_("Empty for an entry added outside a year plan."),
     )
     enterprise = models.ForeignKey(
         Enterprise, on_delete=models.PROTECT, related_name="plan_entries", verbose_name=_("enterprise")

@@ -49,6 +49,12 @@ from .plans import (
     plan_entry_reinstate,
     plan_entry_submit,
     plan_entry_withdraw,
+    plan_month_submit,
+    year_plan_approve,
+    year_plan_create,
+    year_plan_publish,
+    year_plan_return,
+    year_plan_submit,
 )
 from .policy import GRADE_POLICY_FIELDS, grade_policy_update
 from .visits import visit_record
@@ -87,6 +93,7 @@ __all__ = [
     "plan_entry_reinstate",
     "plan_entry_submit",
     "plan_entry_withdraw",
+    "plan_month_submit",
     "stalled_coordinations",
     "stalled_visit_documents",
     "visit_document",
@@ -97,4 +104,9 @@ __all__ = [
     "visit_documents_by_inspection",
     "visit_documents_issue",
     "visit_record",
+    "year_plan_approve",
+    "year_plan_create",
+    "year_plan_publish",
+    "year_plan_return",
+    "year_plan_submit",
 ]
