@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +13,9 @@ from programs.admin import AuditHistoryInline, ReasonActionForm, RoleScopedAdmin
 from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 from programs.selectors import department_list, officer_list, scope
 
-from . import files, services
-from .forms import PhoneBookingForm
-from .models import Advice, Booking, Office, Risk, Slot, SlotTemplate, Theme, WaitlistEntry
+from . import files, selectors, services
+from .forms import PhoneBookingForm, SessionForm
+from .models import Advice, Booking, Office, Risk, Session, Slot, SlotTemplate, Theme, WaitlistEntry
 
 
 @admin.register(Theme)
@@ -121,17 +121,47 @@ class AdviceInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may open the booking may read its records
 
-class RiskInline(admin.TabularInline):
-    model = Risk
+
+class SessionInline(admin.TabularInline):
+    """The sessions held for the booking; one is recorded with the page's 记录指导 button (the service's rules)."""
+
+    model = Session
     extra = 0
     can_delete = False
-    fields = ["item", "description", "deadline", "status", "evidence_note", "rectified_at"]
+    fields = ["kind", "mode", "held_at", "officer_names", "summary", "letter_number"]
     readonly_fields = fields
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may open the booking may read its records
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("officers")
+
+    @admin.display(description=_("officers"))
+    def officer_names(self, session):
+        return "、".join(o.get_full_name() or o.username for o in session.officers.all()) or "—"
+
+
+class RiskInline(admin.TabularInline):
+    model = Risk
+    extra = 0
+    can_delete = False
+    fields = ["session", "item", "description", "deadline", "status", "evidence_note", "rectified_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # whoever may open the booking may read its records
 
 
 def _confirm(booking, actor, request):
@@ -251,7 +281,7 @@ class BookingAdmin(RoleScopedAdmin):
     ]
     readonly_fields = [f for f in fields if f not in EDITABLE]
     form = BookingAdminForm
-    inlines = [AdviceInline, RiskInline, AuditHistoryInline]
+    inlines = [SessionInline, AdviceInline, RiskInline, AuditHistoryInline]
     action_form = ReasonActionForm
     actions = [
         service_action(_confirm, _("Confirm (assign the theme's departments)"), _("%(count)d bookings confirmed.")),
@@ -289,6 +319,53 @@ class BookingAdmin(RoleScopedAdmin):
         }
         return render(request, "admin/guidance/booking/phone_booking.html", context, status=400 if form.errors else 200)
 
+    def get_urls(self):
+        record = self.admin_site.admin_view(self.session_view)
+        return [path("<int:pk>/session/", record, name="guidance_booking_session"), *super().get_urls()]
+
+    def session_view(self, request, pk):
+        """记录指导: an officer records a session held: the first completes a confirmed booking, a later one is a
+        follow-up of a completed booking (``services.session_record``)."""
+        booking = self.get_object(request, str(pk))
+        if booking is None or not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        form = SessionForm(request.POST or None, booking=booking, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                session = services.session_record(booking=booking, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+                for name, field_errors in errors.items():
+                    form.add_error(name if name in form.fields else None, field_errors)
+            else:
+                self.message_user(
+                    request,
+                    _("%(kind)s recorded for %(ref)s.")
+                    % {"kind": session.get_kind_display(), "ref": booking.reference},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:guidance_booking_change", args=[booking.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": booking,
+            "title": _("Record a session of %(ref)s") % {"ref": booking.reference},
+            "form": form,
+            "booking": booking,
+            "sessions": selectors.session_list(booking=booking),
+        }
+        return render(request, "admin/guidance/booking/session_form.html", context, status=400 if form.errors else 200)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        offered = " ".join(self.editable_as_opened(request, obj))
+        context["editable_as_opened"] = {"name": EDITABLE_AS_OPENED, "value": offered}
+        context["can_record_session"] = (
+            obj is not None
+            and obj.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+            and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     @admin.display(description=_("issued letter"))
     def issued_letter(self, obj):
         if obj is None or obj.letter_issued_at is None:
@@ -308,11 +385,6 @@ class BookingAdmin(RoleScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         editable = self.editable_as_opened(request, obj)
         return [*self.readonly_fields, *(name for name in EDITABLE if name not in editable)]
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        offered = " ".join(self.editable_as_opened(request, obj))
-        context["editable_as_opened"] = {"name": EDITABLE_AS_OPENED, "value": offered}
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "officers":
@@ -379,4 +451,44 @@ class RiskAdmin(RoleScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Download")) if url else "-"
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(RoleScopedAdmin):
+    """The sessions held, for the lists the indicators link to (first and follow-up, online and on site); each
+    is recorded from its booking's page (记录指导), never edited here."""
+
+    view_roles = STAFF
+    edit_roles = ENFORCEMENT
+    scope_paths = {
+        "region": "booking__region",
+        "department": "booking__departments",
+        "enterprise": "booking__enterprise_id",
+    }
+    list_display = ["booking", "kind", "mode", "held_at", "letter_number"]
+    list_filter = ["kind", "mode"]
+    search_fields = ["booking__reference", "booking__business_name"]
+    list_select_related = ["booking"]
+    date_hierarchy = "held_at"
+    fields = [
+        "booking",
+        "kind",
+        "mode",
+        "held_at",
+        "officers",
+        "departments",
+        "summary",
+        "letter_number",
+        "letter_issued_at",
+        "recorded_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [AdviceInline, RiskInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

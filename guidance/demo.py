@@ -12,7 +12,7 @@ from programs.models import Department, Enterprise, Region, User
 from programs.services import audit_record
 
 from . import services
-from .models import Advice, Booking, Mode, Office, Risk, Slot, SlotTemplate, Theme
+from .models import Advice, Booking, Mode, Office, Risk, Session, Slot, SlotTemplate, Theme
 
 K = Department.Kind
 # code, name, owning department kind, field, simple
@@ -259,13 +259,29 @@ def _seed_history(themes: dict, county: Region, enterprises: list, officer: User
         if status != Booking.Status.COMPLETED:
             made += 1
             continue
+        session = Session.objects.create(
+            booking=booking,
+            kind=Session.Kind.FIRST,
+            mode=mode,
+            held_at=starts,
+            summary=booking.summary,
+            recorded_by=officer,
+            created_at=starts + timedelta(hours=2),
+        )
+        session.departments.set(booking.departments.all())
+        session.officers.set(booking.officers.all())
         for item in theme.items.all()[:2]:
             Advice.objects.create(
-                booking=booking, item=item, text=f"按照“{item.name}”的要求完善相关制度和台账。", author=officer
+                booking=booking,
+                session=session,
+                item=item,
+                text=f"按照“{item.name}”的要求完善相关制度和台账。",
+                author=officer,
             )
         item = theme.items.first()
         Risk.objects.create(
             booking=booking,
+            session=session,
             item=item,
             description=f"{item.name if item else '现场'}存在隐患，需整改。",
             suggestion="两周内整改并上传照片。",
@@ -282,5 +298,18 @@ def _seed_history(themes: dict, county: Region, enterprises: list, officer: User
         )
         # The letter is issued as every letter is: rendered once into its stored PDF.
         services.letter_issue(booking=booking, actor=officer)
+        back = starts + timedelta(days=11)  # the risk rectified, an officer came back to see it done (回访)
+        if n % 2 == 0 and officer is not None and back < timezone.now():
+            follow_up = Session.objects.create(
+                booking=booking,
+                kind=Session.Kind.FOLLOW_UP,
+                mode=mode,
+                held_at=back,
+                summary="回访确认隐患已整改到位。",
+                recorded_by=officer,
+                created_at=back,
+            )
+            follow_up.officers.set([officer])
+            follow_up.departments.set([officer.department] if officer.department_id else [])
         made += 1
     return made

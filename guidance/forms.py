@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.uploads import EVIDENCE, check_upload
@@ -230,3 +231,36 @@ class PhoneBookingForm(forms.Form):
             for field, found in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
                 self.add_error(field if field in self.fields else None, found)
             return None
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        name = user.get_full_name() or user.username
+        return f"{name}（{user.department.name}）" if user.department_id else name
+
+
+class SessionForm(forms.Form):
+    """A session held for a booking, as an officer records it in the admin: the first one on a confirmed
+    booking (it completes the booking), a follow-up on a completed one. The rules are ``session_record``'s."""
+
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, widget=forms.RadioSelect)
+    held_at = forms.DateTimeField(
+        label=_("Held at"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    officers = OfficerChoiceField(label=_("Officers"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    summary = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, booking: Booking, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.booking = booking
+        first = booking.status == Booking.Status.CONFIRMED
+        officers = selectors.session_officer_choices(booking=booking)
+        self.fields["officers"].queryset = officers
+        mine = [user.pk] if officers.filter(pk=user.pk).exists() else []
+        self.initial.setdefault("mode", booking.mode)
+        self.initial.setdefault(
+            "held_at", timezone.localtime(booking.slot.starts_at if first else timezone.now()).replace(second=0)
+        )
+        self.initial.setdefault("officers", list(booking.officers.values_list("pk", flat=True)) if first else mine)

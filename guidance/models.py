@@ -277,10 +277,63 @@ BOOKING_MOVES = {
 }
 
 
+class Session(models.Model):
+    """A guidance session held for a booking (指导服务, online or on site): when, who came, what came of it. The
+    first session completes the booking; a follow-up session after rectification (回访) is another session of the
+    same booking. Advice, risks and the recommendation letter belong to the session that gave or found them.
+
+    The booking's ``summary``, ``letter_number`` and ``letter_issued_at`` are its first session's, kept on the
+    booking for the lists and exports that show them; the services write both together."""
+
+    class Kind(models.TextChoices):
+        FIRST = "first", pgettext_lazy("guidance session", "First session")
+        FOLLOW_UP = "follow_up", pgettext_lazy("guidance session", "Follow-up session")
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("booking"))
+    kind = models.CharField(pgettext_lazy("guidance session", "kind"), max_length=10, choices=Kind.choices)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
+    held_at = models.DateTimeField(pgettext_lazy("guidance session", "held at"), db_index=True)
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="guidance_sessions", verbose_name=_("officers")
+    )
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="guidance_sessions", verbose_name=_("departments")
+    )
+    summary = models.TextField(pgettext_lazy("guidance session", "outcome"), blank=True)
+    letter_number = models.CharField(_("recommendation letter number"), max_length=30, blank=True)
+    letter_issued_at = models.DateTimeField(_("recommendation letter issued at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["held_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(kind="first"), name="guidance_session_one_first_per_booking"
+            )
+        ]
+        verbose_name = pgettext_lazy("guidance session", "session")
+        verbose_name_plural = pgettext_lazy("guidance session", "sessions")
+
+    def __str__(self):
+        return f"{self.booking.reference} {self.get_kind_display()} {timezone.localtime(self.held_at):%Y-%m-%d %H:%M}"
+
+
 class Advice(models.Model):
-    """Advice given during the visit, per checklist item (or general when no item)."""
+    """Advice given during the visit, per checklist item (or general when no item). ``session``: the session that
+    gave it (empty while the first session is under way: recording it takes the advice in)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="advice", verbose_name=_("booking"))
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advice",
+        verbose_name=pgettext_lazy("guidance session", "session"),
+    )
     item = models.ForeignKey(
         InspectionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
     )
@@ -309,6 +362,15 @@ class Risk(models.Model):
         RECTIFIED = "rectified", _("Rectified")
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="risks", verbose_name=_("booking"))
+    # The session that found it (empty while the first session is under way: recording it takes the risk in).
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risks",
+        verbose_name=pgettext_lazy("guidance session", "session"),
+    )
     item = models.ForeignKey(
         InspectionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
     )

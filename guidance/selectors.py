@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, DateField, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from programs.documents import document_current, document_versions
 from programs.models import IssuedDocument, Region, User
 from programs.selectors import scope
 
-from .models import Booking, Mode, Office, Risk, Slot, Theme
+from .models import Booking, Mode, Office, Risk, Session, Slot, Theme
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,21 @@ def slot_open_list(
     return slots.select_related("region").order_by("starts_at", "id")
 
 
+def _risks() -> QuerySet[Risk]:
+    return Risk.objects.select_related("item")
+
+
+def _sessions() -> QuerySet[Session]:
+    return Session.objects.prefetch_related("officers", "departments").order_by("held_at", "id")
+
+
 def _booking_queryset() -> QuerySet[Booking]:
     return Booking.objects.select_related("theme", "slot__region", "region", "enterprise").prefetch_related(
-        "departments", "officers", "slot__themes", Prefetch("risks", queryset=Risk.objects.select_related("item"))
+        "departments",
+        "officers",
+        "slot__themes",
+        Prefetch("risks", queryset=_risks()),
+        Prefetch("sessions", queryset=_sessions()),
     )
 
 
@@ -129,27 +142,70 @@ def booking_detail(*, booking: Booking) -> Booking:
             "officers",
             "slot__themes",
             "theme__items",
-            Prefetch("risks", queryset=Risk.objects.select_related("item")),
+            Prefetch("risks", queryset=_risks()),
             "advice__item",
+            Prefetch("sessions", queryset=_sessions()),
         )
         .get(pk=booking.pk)
     )
 
 
-# The kind of the recommendation letter among the core's issued documents (programs.documents).
+def session_list(*, booking: Booking) -> QuerySet[Session]:
+    """A booking's sessions, first held first, with who came and what they gave and found."""
+    return (
+        Session.objects.filter(booking=booking)
+        .prefetch_related("officers", "departments", "advice__item", Prefetch("risks", queryset=_risks()))
+        .order_by("held_at", "id")
+    )
+
+
+def session_of(*, booking: Booking, session_id: int | str | None = None) -> Session | None:
+    """The booking's session ``session_id`` (``None`` when it is not the booking's), by default its first."""
+    sessions = session_list(booking=booking)
+    if session_id in (None, ""):
+        return sessions.filter(kind=Session.Kind.FIRST).first()
+    if not str(session_id).isdigit():
+        return None
+    return sessions.filter(pk=int(session_id)).first()
+
+
+def session_officer_choices(*, booking: Booking) -> QuerySet[User]:
+    """The officers who may hold a session of the booking: active officers of its departments, and those
+    assigned to it."""
+    return (
+        User.objects.filter(role=User.Role.OFFICER, is_active=True)
+        .filter(Q(department__in=booking.departments.all()) | Q(pk__in=booking.officers.values("pk")))
+        .select_related("department")
+        .distinct()
+        .order_by("department__name", "username")
+    )
+
+
+# The kind of the recommendation letter among the core's issued documents (programs.documents); its object is
+# the session whose advice and risks it states.
 LETTER_KIND = "guidance.letter"
 
 
-def letter_document(*, booking: Booking, version: int | None = None) -> IssuedDocument | None:
-    """The issued letter: the version in force, or the given ``version``; ``None`` when there is none."""
+def letter_document(
+    *, booking: Booking, session: Session | None = None, version: int | None = None
+) -> IssuedDocument | None:
+    """The issued letter of ``session`` (by default the booking's first): the version in force, or the given
+    ``version``; ``None`` when there is none."""
+    session = session or session_of(booking=booking)
+    if session is None:
+        return None
     if version is None:
-        return document_current(kind=LETTER_KIND, obj=booking)
-    return document_versions(kind=LETTER_KIND, obj=booking).filter(version=version).first()
+        return document_current(kind=LETTER_KIND, obj=session)
+    return document_versions(kind=LETTER_KIND, obj=session).filter(version=version).first()
 
 
-def letter_versions(*, booking: Booking) -> QuerySet[IssuedDocument]:
-    """Every issued version of the letter, the one in force first."""
-    return document_versions(kind=LETTER_KIND, obj=booking)
+def letter_versions(*, booking: Booking, session: Session | None = None) -> QuerySet[IssuedDocument]:
+    """Every issued version of the letter of ``session`` (by default the booking's first), the one in force
+    first."""
+    session = session or session_of(booking=booking)
+    if session is None:
+        return IssuedDocument.objects.none()
+    return document_versions(kind=LETTER_KIND, obj=session)
 
 
 def risk_list(*, user: User) -> QuerySet[Risk]:
@@ -172,7 +228,9 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def guidance_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
     """The figures the Ningbo article publishes, live, for the caller's scope (and a region inside it):
-    bookings accepted (made in the period), visits held online / on site and no-shows (visits due in the period),
+    bookings accepted (made in the period), visits held online / on site and no-shows (bookings whose visit was
+    due in the period: held means completed by its first session), sessions held online / on site and the
+    follow-up sessions among them (sessions held in the period, by ``held_at``: a booking may have several),
     risks found and rectified, satisfaction, each also by theme and by county."""
     since, until = _bounds(start, end)
     bookings = booking_list(user=user).order_by()
@@ -196,6 +254,13 @@ def guidance_indicators(*, user: User, region: Region | None = None, start: date
         rated=Count("pk", filter=Q(feedback_at__gte=since, feedback_at__lt=until)),
         satisfaction=Avg("satisfaction", filter=Q(feedback_at__gte=since, feedback_at__lt=until)),
     )
+    sessions = Session.objects.filter(booking__in=bookings, held_at__gte=since, held_at__lt=until)
+    session_totals = sessions.aggregate(
+        held=Count("pk"),
+        online=Count("pk", filter=Q(mode=Mode.ONLINE)),
+        onsite=Count("pk", filter=Q(mode=Mode.ONSITE)),
+        follow_up=Count("pk", filter=Q(kind=Session.Kind.FOLLOW_UP)),
+    )
     risk_totals = risks.aggregate(
         found=Count("pk", filter=Q(created_at__gte=since, created_at__lt=until)),
         rectified=Count("pk", filter=Q(rectified_at__gte=since, rectified_at__lt=until)),
@@ -213,7 +278,18 @@ def guidance_indicators(*, user: User, region: Region | None = None, start: date
             .filter(Q(accepted__gt=0) | Q(held__gt=0) | Q(no_show__gt=0))
             .order_by(field)
         )
-        return list(rows)
+        held_sessions = dict(
+            sessions.order_by()
+            .values(f"booking__{field}")
+            .annotate(n=Count("pk"))
+            .values_list(f"booking__{field}", "n")
+        )
+        listed = [{**row, "sessions_held": held_sessions.pop(row[field], 0)} for row in rows]
+        # Sessions held in the period for bookings neither made nor due in it (a follow-up months later).
+        extra = [
+            {field: key, "accepted": 0, "held": 0, "no_show": 0, "sessions_held": n} for key, n in held_sessions.items()
+        ]
+        return listed + sorted(extra, key=lambda row: row[field])
 
     by_theme = grouped("theme__title")
     by_county = [
@@ -223,9 +299,10 @@ def guidance_indicators(*, user: User, region: Region | None = None, start: date
     merged: dict[str, dict] = {}
     for row in by_county:
         into = merged.setdefault(
-            row["county_code"], {"county_code": row["county_code"], "accepted": 0, "held": 0, "no_show": 0}
+            row["county_code"],
+            {"county_code": row["county_code"], "accepted": 0, "held": 0, "no_show": 0, "sessions_held": 0},
         )
-        for key in ("accepted", "held", "no_show"):
+        for key in ("accepted", "held", "no_show", "sessions_held"):
             into[key] += row[key]
     names = dict(Region.objects.filter(code__in=[c + "000000" for c in merged]).values_list("code", "name"))
     for row in merged.values():
@@ -240,13 +317,43 @@ def guidance_indicators(*, user: User, region: Region | None = None, start: date
         "visits_held_onsite": totals["held_onsite"],
         "no_shows": totals["no_show"],
         "no_show_rate": round(totals["no_show"] / due_total, 4) if due_total else None,
+        "sessions_held": session_totals["held"],
+        "sessions_held_online": session_totals["online"],
+        "sessions_held_onsite": session_totals["onsite"],
+        "follow_up_sessions": session_totals["follow_up"],
         "risks_found": risk_totals["found"],
         "risks_rectified": risk_totals["rectified"],
         "satisfaction_average": round(totals["satisfaction"], 2) if totals["satisfaction"] is not None else None,
         "satisfaction_responses": totals["rated"],
         "by_theme": [
-            {"theme": row["theme__title"], "accepted": row["accepted"], "held": row["held"], "no_show": row["no_show"]}
+            {
+                "theme": row["theme__title"],
+                "accepted": row["accepted"],
+                "held": row["held"],
+                "no_show": row["no_show"],
+                "sessions_held": row["sessions_held"],
+            }
             for row in by_theme
         ],
         "by_county": sorted(merged.values(), key=lambda r: r["county_code"]),
     }
+
+
+# --- Monthly series (the dashboard's trend: one GROUP BY per series, whatever the number of months) ------------
+
+
+def bookings_accepted_by_month(*, user: User, region: Region | None = None, start: date, end: date) -> dict[date, int]:
+    """Bookings made in [start, end] per month of Asia/Shanghai (first day of the month → count), counted as
+    ``guidance_indicators`` counts ``bookings_accepted`` for each month."""
+    since, until = _bounds(start, end)
+    bookings = booking_list(user=user).order_by()
+    if region is not None:
+        bookings = bookings.filter(region__code__startswith=region.prefix)
+    rows = (
+        Booking.objects.filter(pk__in=bookings.values("pk"), created_at__gte=since, created_at__lt=until)
+        .annotate(first=TruncMonth("created_at", output_field=DateField()))
+        .order_by()
+        .values("first")
+        .annotate(count=Count("pk"))
+    )
+    return {row["first"]: row["count"] for row in rows}

@@ -245,13 +245,25 @@ def manage_ical(request, token):
     return response
 
 
-def _letter(request, booking, pdf_url):
-    """The letter to read on screen, with the issued PDF (every version) to download: the PDF is the letter."""
-    if not booking.letter_issued_at:
+def _session_or_404(request, booking):
+    """The session whose letter is asked for (``?session=<id>``), by default the booking's first."""
+    session = selectors.session_of(booking=booking, session_id=request.GET.get("session"))
+    if session is None:
         raise Http404(_("The recommendation letter has not been issued yet."))
+    return session
+
+
+def _letter(request, booking, pdf_url):
+    """A session's letter to read on screen, with the issued PDF (every version) to download: the PDF is the
+    letter."""
+    session = _session_or_404(request, booking)
+    if not session.letter_issued_at:
+        raise Http404(_("The recommendation letter has not been issued yet."))
+    pdf_url += "?" if session.kind == session.Kind.FIRST else f"?session={session.pk}&"
     context = {
         "booking": selectors.booking_detail(booking=booking),
-        "versions": list(selectors.letter_versions(booking=booking)),
+        "session": session,
+        "versions": list(selectors.letter_versions(booking=booking, session=session)),
         "pdf_url": pdf_url,
     }
     return render(request, "guidance/letter.html", context)
@@ -262,7 +274,8 @@ def _letter_pdf(request, booking):
     version = request.GET.get("version", "")
     if version and not version.isdigit():
         raise Http404
-    document = selectors.letter_document(booking=booking, version=int(version) if version else None)
+    session = _session_or_404(request, booking)
+    document = selectors.letter_document(booking=booking, session=session, version=int(version) if version else None)
     if document is None:
         raise Http404(_("The recommendation letter has not been issued yet."))
     return document_response(document, request)

@@ -27,6 +27,7 @@ EVENTS = {
     "code_shown": pgettext_lazy("audit event", "inspection code shown"),
     "escalated": pgettext_lazy("audit event", "escalated"),
     "withdrawn": pgettext_lazy("audit event", "withdrawn"),
+    "session": pgettext_lazy("audit event", "session held"),
 }
 # Who acted when it was not a person (``AuditEntry.actor_label``).
 ACTORS = {

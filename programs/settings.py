@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "GuidanceModeEnum": "guidance.models.Mode",
         "GuidanceBookingStatusEnum": "guidance.models.Booking.Status",
         "GuidanceRiskStatusEnum": "guidance.models.Risk.Status",
+        "GuidanceSessionKindEnum": "guidance.models.Session.Kind",
     }
 )
 

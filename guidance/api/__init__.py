@@ -17,6 +17,7 @@ from .bookings import (
 )
 from .indicators import IndicatorsView
 from .risks import GuidanceEvidenceSerializer, GuidanceRiskSerializer, RiskViewSet
+from .sessions import GuidanceSessionCreateSerializer, GuidanceSessionSerializer
 from .slots import GuidanceSlotSerializer, SlotViewSet
 from .themes import GuidanceItemSerializer, GuidanceThemeSerializer, ThemeViewSet
 from .visits import OfficerVisitViewSet
@@ -36,6 +37,8 @@ __all__ = [
     "GuidanceRescheduleSerializer",
     "GuidanceRiskCreateSerializer",
     "GuidanceRiskSerializer",
+    "GuidanceSessionCreateSerializer",
+    "GuidanceSessionSerializer",
     "GuidanceSlotSerializer",
     "GuidanceThemeSerializer",
     "IndicatorsView",

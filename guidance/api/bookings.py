@@ -3,24 +3,34 @@ hold and follow up the visit, issue the recommendation letter; the enterprise gi
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from inspections.models import InspectionItem
 from programs.documents import PdfRenderer, document_response
 from programs.models import Department, User
 from programs.rest import ERROR_RESPONSES, HasRole, OptionalEmailField, documented
 from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE, ENTERPRISES, STAFF, Role
 
 from .. import selectors, services
-from ..models import Booking, Mode, Slot, Theme
+from ..models import Booking, Mode, Session, Slot, Theme
 from ._common import GuidanceReasonSerializer, call_service
+from .letters import (
+    GuidanceAdviceSerializer,
+    GuidanceLetterReissueSerializer,
+    GuidanceLetterSerializer,
+    GuidanceRiskCreateSerializer,
+)
 from .risks import GuidanceRiskSerializer
+from .sessions import GuidanceSessionBriefSerializer, GuidanceSessionCreateSerializer, GuidanceSessionSerializer
 from .slots import GuidanceSlotSerializer
+
+SESSION_PARAMETER = OpenApiParameter(
+    "session", int, description="A session of the booking (its id); default: the booking's first session."
+)
 
 
 class GuidanceBookingSerializer(serializers.ModelSerializer):
@@ -29,6 +39,7 @@ class GuidanceBookingSerializer(serializers.ModelSerializer):
     departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     officers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
     risks = GuidanceRiskSerializer(many=True, read_only=True)
+    sessions = GuidanceSessionBriefSerializer(many=True, read_only=True)
     contact_email = OptionalEmailField(read_only=True)
 
     class Meta:
@@ -63,6 +74,7 @@ class GuidanceBookingSerializer(serializers.ModelSerializer):
             "satisfaction",
             "feedback_at",
             "risks",
+            "sessions",
         ]
         read_only_fields = fields
 
@@ -99,16 +111,18 @@ class GuidanceCompleteSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class GuidanceAdviceSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.all(), required=False, allow_null=True)
-    text = serializers.CharField(allow_blank=True)
+def _session_field():
+    """Advice or a risk goes to the session named (one of the booking's), by default the latest held; while the
+    first is under way, to the one its recording makes."""
+    return serializers.PrimaryKeyRelatedField(queryset=Session.objects.all(), required=False, allow_null=True)
 
 
-class GuidanceRiskCreateSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.all(), required=False, allow_null=True)
-    description = serializers.CharField(allow_blank=True)
-    suggestion = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline = serializers.DateField(required=False, allow_null=True)
+class GuidanceAdviceRecordSerializer(GuidanceAdviceSerializer):
+    session = _session_field()
+
+
+class GuidanceRiskRecordSerializer(GuidanceRiskCreateSerializer):
+    session = _session_field()
 
 
 class GuidanceEvidenceSerializer(serializers.Serializer):
@@ -119,78 +133,6 @@ class GuidanceEvidenceSerializer(serializers.Serializer):
 class GuidanceFeedbackSerializer(serializers.Serializer):
     satisfaction = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-def _letter_pdf_url(document) -> str:
-    return f"/api/v1/guidance/bookings/{document.object_id}/letter/pdf/?version={document.version}"
-
-
-class GuidanceLetterVersionSerializer(serializers.Serializer):
-    """One issued version of the letter: the stored PDF, its hash, and why it replaced the one before."""
-
-    version = serializers.IntegerField()
-    issued_at = serializers.DateTimeField()
-    sha256 = serializers.CharField()
-    size = serializers.IntegerField()
-    reason = serializers.CharField()
-    pdf_url = serializers.SerializerMethodField()
-
-    def get_pdf_url(self, document) -> str:
-        return _letter_pdf_url(document)
-
-
-class GuidanceLetterReissueSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-    summary = serializers.CharField(required=False, allow_blank=True)
-    advice = GuidanceAdviceSerializer(many=True, required=False, default=list)
-    risks = GuidanceRiskCreateSerializer(many=True, required=False, default=list)
-
-
-class GuidanceLetterSerializer(serializers.Serializer):
-    """The letter's contents to read, and the issued PDF (``pdf_url``, the version in force, and every version
-    in ``versions``, newest first): the PDF is the letter."""
-
-    number = serializers.CharField(source="letter_number")
-    issued_at = serializers.DateTimeField(source="letter_issued_at")
-    version = serializers.SerializerMethodField()
-    sha256 = serializers.SerializerMethodField()
-    pdf_url = serializers.SerializerMethodField()
-    versions = serializers.SerializerMethodField()
-    reference = serializers.CharField()
-    business_name = serializers.CharField()
-    theme = serializers.CharField(source="theme.title")
-    visit_at = serializers.DateTimeField(source="slot.starts_at")
-    departments = serializers.SerializerMethodField()
-    summary = serializers.CharField()
-    advice = serializers.SerializerMethodField()
-    risks = GuidanceRiskSerializer(many=True)
-    print_url = serializers.SerializerMethodField()
-
-    def get_departments(self, booking) -> list[str]:
-        return [d.name for d in booking.departments.all()]
-
-    def get_advice(self, booking) -> list[dict]:
-        return [{"item": a.item.name if a.item else None, "text": a.text} for a in booking.advice.all()]
-
-    def get_print_url(self, booking) -> str:
-        return f"/guidance/letters/{booking.pk}/"
-
-    def _in_force(self):
-        versions = self.context["versions"]
-        return versions[0] if versions else None
-
-    def get_version(self, booking) -> int | None:
-        return self._in_force().version if self._in_force() else None
-
-    def get_sha256(self, booking) -> str | None:
-        return self._in_force().sha256 if self._in_force() else None
-
-    def get_pdf_url(self, booking) -> str | None:
-        return _letter_pdf_url(self._in_force()) if self._in_force() else None
-
-    @extend_schema_field(GuidanceLetterVersionSerializer(many=True))
-    def get_versions(self, booking) -> list[dict]:
-        return GuidanceLetterVersionSerializer(self.context["versions"], many=True).data
 
 
 @documented(
@@ -324,41 +266,84 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         return self._respond(booking)
 
-    @extend_schema(request=GuidanceAdviceSerializer)
+    @extend_schema(request=GuidanceAdviceRecordSerializer)
     @action(detail=True, methods=["post"], allowed_roles=ENFORCEMENT)
     def advice(self, request, pk=None):
-        data = GuidanceAdviceSerializer(data=request.data)
+        data = GuidanceAdviceRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = self.get_object()
-        services.advice_record(
-            booking=booking, actor=request.user, text=data.validated_data["text"], item=data.validated_data.get("item")
-        )
+        services.advice_record(booking=booking, actor=request.user, **data.validated_data)
         return self._respond(booking, status.HTTP_201_CREATED)
 
-    @extend_schema(request=GuidanceRiskCreateSerializer)
+    @extend_schema(request=GuidanceRiskRecordSerializer)
     @action(detail=True, methods=["post"], allowed_roles=ENFORCEMENT)
     def risks(self, request, pk=None):
-        data = GuidanceRiskCreateSerializer(data=request.data)
+        data = GuidanceRiskRecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         risk = services.risk_record(booking=self.get_object(), actor=request.user, **data.validated_data)
         return Response(GuidanceRiskSerializer(risk).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(methods=["GET"], request=None)
-    @extend_schema(methods=["POST"], request=None)
+    def _session(self, booking):
+        """The session ``?session=<id>`` names (404 when it is not the booking's), by default the first."""
+        named = self.request.query_params.get("session", "")
+        if named and not named.isdigit():
+            raise exceptions.ValidationError({"session": [_("A session is named by its id, a whole number.")]})
+        session = selectors.session_of(booking=booking, session_id=named)
+        if session is None:
+            raise exceptions.NotFound(_("The recommendation letter has not been issued yet."))
+        return session
+
+    @extend_schema(methods=["GET"], request=None, parameters=[SESSION_PARAMETER])
+    @extend_schema(methods=["POST"], request=None, parameters=[SESSION_PARAMETER])
     @action(detail=True, methods=["get", "post"], read_roles=(*STAFF, Role.ENTERPRISE), allowed_roles=ENFORCEMENT)
     def letter(self, request, pk=None):
-        """GET: the recommendation letter (建议书) once issued; POST (staff): issue it."""
+        """GET: a session's recommendation letter (建议书) once issued; POST (staff): issue it."""
         booking = self.get_object()
+        session = self._session(booking)
         if request.method == "POST":
-            booking = services.letter_issue(booking=booking, actor=request.user)
-        elif not booking.letter_issued_at:
+            booking = services.letter_issue(booking=booking, actor=request.user, session=session)
+        elif not session.letter_issued_at:
             raise exceptions.NotFound(_("The recommendation letter has not been issued yet."))
-        return self._letter(booking)
+        return self._letter(booking, session)
 
-    def _letter(self, booking, code=status.HTTP_200_OK):
-        versions = list(selectors.letter_versions(booking=booking))
-        data = GuidanceLetterSerializer(selectors.booking_detail(booking=booking), context={"versions": versions}).data
+    def _letter(self, booking, session, code=status.HTTP_200_OK):
+        session = selectors.session_list(booking=booking).get(pk=session.pk)
+        versions = list(selectors.letter_versions(booking=booking, session=session))
+        context = {"versions": versions, "session": session, "request": self.request}
+        data = GuidanceLetterSerializer(selectors.booking_detail(booking=booking), context=context).data
         return Response(data, status=code)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: GuidanceSessionSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=GuidanceSessionCreateSerializer,
+        responses={201: GuidanceSessionSerializer, **ERROR_RESPONSES},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        read_roles=(*STAFF, Role.ENTERPRISE),
+        allowed_roles=ENFORCEMENT,
+        pagination_class=None,  # a booking's few sessions, answered whole (and so documented)
+    )
+    def sessions(self, request, pk=None):
+        """GET: the sessions held for the booking, first first. POST (staff): record a session held: on a
+        confirmed booking the first (it completes the booking, as ``complete``), on a completed one a follow-up
+        (after rectification), held by officers of the booking's departments."""
+        booking = self.get_object()
+        context = {"request": request}
+        if request.method == "GET":
+            sessions = selectors.session_list(booking=booking)
+            return Response(GuidanceSessionSerializer(sessions, many=True, context=context).data)
+        data = GuidanceSessionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_record(booking=booking, actor=request.user, **data.validated_data)
+        session = selectors.session_list(booking=booking).get(pk=session.pk)
+        return Response(GuidanceSessionSerializer(session, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GuidanceLetterReissueSerializer)
     # Corrections are nested lists: only JSON can carry them (a form body would drop them without a word).
@@ -375,11 +360,15 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = GuidanceLetterReissueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = self.get_object()
-        services.letter_reissue(booking=booking, actor=request.user, **data.validated_data)
-        return self._letter(booking, status.HTTP_201_CREATED)
+        session = self._session(booking)
+        services.letter_reissue(booking=booking, actor=request.user, session=session, **data.validated_data)
+        return self._letter(booking, session, status.HTTP_201_CREATED)
 
     @extend_schema(
-        parameters=[OpenApiParameter("version", int, description="An earlier version; default: the one in force.")],
+        parameters=[
+            OpenApiParameter("version", int, description="An earlier version; default: the one in force."),
+            SESSION_PARAMETER,
+        ],
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             **{(code, "application/json"): answer for code, answer in ERROR_RESPONSES.items()},
@@ -397,7 +386,10 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         version = request.query_params.get("version", "")
         if version and not version.isdigit():
             raise exceptions.ValidationError({"version": [_("A version is a whole number.")]})
-        document = selectors.letter_document(booking=self.get_object(), version=int(version) if version else None)
+        booking = self.get_object()
+        document = selectors.letter_document(
+            booking=booking, session=self._session(booking), version=int(version) if version else None
+        )
         if document is None:
             raise exceptions.NotFound(_("The recommendation letter has not been issued yet."))
         return document_response(document, request)

@@ -28,6 +28,7 @@ class GuidanceRiskSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "booking",
+            "session",
             "item",
             "item_name",
             "description",

@@ -5,6 +5,8 @@ all call these; every name is re-exported here, so ``from guidance.services impo
 - ``bookings``: book, reschedule, cancel; escalate unconfirmed bookings
 - ``visits``: confirm and assign who comes, complete or no-show, advice, feedback
 - ``letters``: the recommendation letter, issued once as a stored PDF, corrected only by a new version
+- ``sessions``: the sessions held for a booking: the first completes it, a follow-up (after rectification) is
+  added to a completed one; advice, risks and letters belong to a session
 - ``risks``: risks found in a visit and their rectification evidence
 - ``slots``: publish, generate from weekly templates, withdraw; ``capacity``: places in a slot
 - ``links``: the signed links; ``notifications``: what a booking tells people, reminders, the calendar file
@@ -42,6 +44,7 @@ from .links import (
 from .notifications import REMINDERS, booking_ical, booking_key_prefix
 from .offers import place_freed, places_offer_free
 from .risks import risk_confirm, risk_record, risk_reject, risk_submit_evidence, risk_submit_evidence_by_link
+from .sessions import session_follow_up, session_record
 from .slots import slot_capacity_change, slot_publish, slot_withdraw, slots_generate
 from .visits import (
     advice_record,
@@ -99,6 +102,8 @@ __all__ = [
     "risk_reject",
     "risk_submit_evidence",
     "risk_submit_evidence_by_link",
+    "session_follow_up",
+    "session_record",
     "slot_capacity_change",
     "slot_publish",
     "slot_withdraw",

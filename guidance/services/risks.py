@@ -14,7 +14,7 @@ from programs.audit import transition
 from programs.models import User
 from programs.uploads import EVIDENCE, check_upload
 
-from ..models import RISK_MOVES, Booking, Risk
+from ..models import RISK_MOVES, Booking, Risk, Session
 from ._common import lock_for_records, risk_add
 from .links import SIGNED_LINK
 
@@ -27,14 +27,22 @@ def risk_record(
     item: InspectionItem | None = None,
     suggestion: str = "",
     deadline: date | None = None,
+    session: Session | None = None,
 ) -> Risk:
     """A risk found in a guidance visit becomes a rectification item. It is not a finding: no penalty follows
-    and the enterprise's grade is left as it is. Once the letter is issued, risks come with a new version of it
-    (``letter_reissue``)."""
+    and the enterprise's grade is left as it is. It belongs to ``session`` (by default the latest session held;
+    while the first is under way, the one its recording makes). Once that session's letter is issued, risks
+    come with a new version of it (``letter_reissue``)."""
     with transaction.atomic():
-        locked = lock_for_records(booking, field="description")
+        locked, target = lock_for_records(booking, field="description", session=session)
         return risk_add(
-            booking=locked, actor=actor, description=description, item=item, suggestion=suggestion, deadline=deadline
+            booking=locked,
+            session=target,
+            actor=actor,
+            description=description,
+            item=item,
+            suggestion=suggestion,
+            deadline=deadline,
         )
 
 

@@ -5,7 +5,7 @@ Nothing here reads or writes ``Enterprise.grade``: guidance is a service, never 
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,8 +18,16 @@ from programs.audit import TransitionError, audit_record
 from programs.models import Department, Region, User
 from programs.services import notifications_cancel
 
-from ..models import Advice, Booking
-from ._common import advice_add, booking_move, letter_issued_error, lock_for_records
+from ..models import Advice, Booking, Mode, Risk, Session
+from ._common import (
+    advice_add,
+    booking_move,
+    held_at_check,
+    letter_issued_error,
+    lock_for_records,
+    officers_check,
+    session_add,
+)
 from .links import booking_feedback_url, booking_manage_url
 from .notifications import REMINDERS, booking_key_prefix, notify_booker, notify_officers, schedule_reminders, visit_time
 
@@ -164,6 +172,7 @@ def booking_assign(
         if summary is not None and summary != locked.summary:
             locked.summary = summary
             locked.save(update_fields=["summary"])
+            locked.sessions.filter(kind=Session.Kind.FIRST).update(summary=summary)
     return locked
 
 
@@ -172,9 +181,27 @@ def _check_started(booking: Booking) -> None:
         raise ValidationError(_("The visit has not started yet."), code="not_started")
 
 
-def booking_complete(*, booking: Booking, actor: User, summary: str = "") -> Booking:
-    """The visit was held: stop the reminders, and ask for satisfaction feedback a little later."""
+def booking_complete(
+    *,
+    booking: Booking,
+    actor: User,
+    summary: str = "",
+    mode: str | None = None,
+    held_at: datetime | None = None,
+    officers: Iterable[User] | None = None,
+) -> Booking:
+    """The visit was held: its first session is recorded (``mode``, ``held_at`` and ``officers`` default to the
+    booking's mode, its slot's start and the officers assigned), with the advice and risks recorded while it
+    was under way; the reminders stop, and satisfaction feedback is asked for a little later."""
     _check_started(booking)
+    mode = mode or booking.mode
+    if mode not in Mode.values:
+        raise ValidationError({"mode": ValidationError(_("Choose online or on site."), code="invalid")})
+    held_at = held_at or booking.slot.starts_at
+    held_at_check(held_at)
+    chosen = list(officers) if officers is not None else None
+    if chosen is not None:
+        officers_check(booking, chosen)
     with transaction.atomic():
         done = booking_move(
             booking,
@@ -183,6 +210,18 @@ def booking_complete(*, booking: Booking, actor: User, summary: str = "") -> Boo
             action="booking.complete",
             changes={"completed_at": timezone.now(), "summary": summary or booking.summary},
         )
+        first = session_add(
+            booking=done,
+            kind=Session.Kind.FIRST,
+            actor=actor,
+            mode=mode,
+            held_at=held_at,
+            officers=chosen if chosen is not None else list(done.officers.all()),
+            departments=list(done.departments.all()),
+            summary=done.summary,
+        )
+        Advice.objects.filter(booking=done, session__isnull=True).update(session=first)
+        Risk.objects.filter(booking=done, session__isnull=True).update(session=first)
         notifications_cancel(dedupe_key_prefix=booking_key_prefix(done))
         done = Booking.objects.select_related("slot", "theme").get(pk=done.pk)
         notify_booker(
@@ -204,12 +243,15 @@ def booking_mark_no_show(*, booking: Booking, actor: User, reason: str = "") -> 
     return moved
 
 
-def advice_record(*, booking: Booking, actor: User, text: str, item: InspectionItem | None = None) -> Advice:
-    """Advice given in the visit. Once the letter is issued, advice comes with a new version of it
-    (``letter_reissue``)."""
+def advice_record(
+    *, booking: Booking, actor: User, text: str, item: InspectionItem | None = None, session: Session | None = None
+) -> Advice:
+    """Advice given in the visit, in ``session`` (by default the latest session held; while the first is under
+    way, the one its recording makes). Once that session's letter is issued, advice comes with a new version of
+    it (``letter_reissue``)."""
     with transaction.atomic():
-        locked = lock_for_records(booking, field="text")
-        return advice_add(booking=locked, actor=actor, text=text, item=item)
+        locked, target = lock_for_records(booking, field="text", session=session)
+        return advice_add(booking=locked, session=target, actor=actor, text=text, item=item)
 
 
 def feedback_submit(*, booking: Booking, satisfaction: int, comment: str = "", actor: User | None) -> Booking:

@@ -49,10 +49,12 @@ def test_assigning_officers_in_the_admin_goes_through_the_service_and_is_audited
             "departments": [department.pk],
             "officers": [inspector.pk],
             "summary": "",
-            "guidance-advice-booking-TOTAL_FORMS": 0,
-            "guidance-advice-booking-INITIAL_FORMS": 0,
-            "guidance-risk-booking-TOTAL_FORMS": 0,
-            "guidance-risk-booking-INITIAL_FORMS": 0,
+            # The sessions, advice and risks the page shows (read-only: nothing of them is saved here).
+            **{
+                f"{name}-{count}": 0
+                for name in ("sessions", "advice", "risks")
+                for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
             "programs-auditentry-content_type-object_id-TOTAL_FORMS": 0,
             "programs-auditentry-content_type-object_id-INITIAL_FORMS": 0,
         },

@@ -63,7 +63,16 @@ def test_the_letter_is_issued_once_as_a_stored_pdf_and_served_byte_identical(cli
     assert (document.number, document.version, document.issued_by) == (f"{booking.reference}-JY", 1, inspector)
     assert again.letter_number == booking.letter_number == document.number
     assert again.letter_issued_at == document.issued_at
-    assert AuditEntry.objects.filter(object_id=booking.pk, action="document.issue").count() == 1
+    # The letter is its session's document (issue 19): the issue is in the session's history and the booking's.
+    session = booking.sessions.get()
+    assert (
+        AuditEntry.objects.filter(content_type__model="session", object_id=session.pk, action="document.issue").count()
+        == 1
+    )
+    assert (
+        AuditEntry.objects.filter(content_type__model="booking", object_id=booking.pk, action="booking.letter").count()
+        == 1
+    )
     assert Notification.objects.filter(dedupe_key__startswith=f"guidance:booking:{booking.pk}:letter").exists()
 
     client.force_login(enterprise_user(enterprise))
@@ -79,8 +88,15 @@ def test_the_letter_is_issued_once_as_a_stored_pdf_and_served_byte_identical(cli
     assert api_pdf.status_code == 200 and api_pdf.content == first.content
 
     text = pdf_text(first.content)
-    for phrase in (document.number, "周女士的面馆（筹）", "开办餐饮", "油烟净化器应装在排烟管道起点",
-                   "排烟口正对居民窗户", "改向屋顶排放", "现场查看后厨与排烟管道"):
+    for phrase in (
+        document.number,
+        "周女士的面馆（筹）",
+        "开办餐饮",
+        "油烟净化器应装在排烟管道起点",
+        "排烟口正对居民窗户",
+        "改向屋顶排放",
+        "现场查看后厨与排烟管道",
+    ):
         assert phrase in text
     assert "Noto-Sans-CJK-SC" in pdf_fonts(first.content)
 
@@ -194,13 +210,20 @@ def test_a_new_version_brings_the_corrections_and_keeps_the_old_one(client, api_
     assert selectors.letter_document(booking=booking) == second
     assert _pdf(client, booking, version=1) == first_pdf  # the old version, as issued
     text = pdf_text(_pdf(client, booking))
-    for phrase in ("燃气管线应使用金属软管", "燃气报警器未安装", "现场查看后厨、排烟管道与燃气管线",
-                   "补充燃气安全建议"):
+    for phrase in (
+        "燃气管线应使用金属软管",
+        "燃气报警器未安装",
+        "现场查看后厨、排烟管道与燃气管线",
+        "补充燃气安全建议",
+    ):
         assert phrase in text
     assert "燃气管线应使用金属软管" not in pdf_text(first_pdf)
     entry = AuditEntry.objects.get(object_id=booking.pk, action="booking.letter_reissue")
-    assert (entry.old_value, entry.new_value, entry.reason) == (f"{first.number} v1", f"{first.number} v2",
-                                                                "补充燃气安全建议")
+    assert (entry.old_value, entry.new_value, entry.reason) == (
+        f"{first.number} v1",
+        f"{first.number} v2",
+        "补充燃气安全建议",
+    )
     assert Notification.objects.filter(dedupe_key__startswith=f"guidance:booking:{booking.pk}:letter:v2").exists()
 
     letter = api_as(enterprise_user(enterprise)).get(f"/api/v1/guidance/bookings/{booking.pk}/letter/").json()
