@@ -12,6 +12,7 @@ router.register("workshop-residents", api.ResidentViewSet, basename="workshop-re
 router.register("workshop-registrations", api.RegistrationViewSet, basename="workshop-registration")
 router.register("workshop-employments", api.EmploymentViewSet, basename="workshop-employment")
 router.register("workshop-activities", api.ActivityViewSet, basename="workshop-activity")
+router.register("workshop-markets", api.MarketViewSet, basename="workshop-market")
 
 urlpatterns = [
     path("indicators/workshops/", api.WorkshopIndicatorsView.as_view(), name="indicators-workshops"),

@@ -1,7 +1,8 @@
 """Demo data: Zhoushan workshops like the article's (岱津 assistance workshop, 离岛耕海 shrimp floor, the
 "一条鱼" live-stream workshop, 三美 craft workshop, 嵊泗 mussel line, 蚂蚁岛 dried shrimp), their positions,
 residents surveyed in 东沙镇 and elsewhere, registrations in every status, employment with monthly incomes,
-markets and live-streams. Idempotent: running it again changes nothing."""
+the "共富工坊" market held on the four islands at once, live-streams and a training. Idempotent: running it again
+changes nothing."""
 
 import random
 from datetime import date, timedelta
@@ -17,7 +18,7 @@ from programs.services import enterprise_create
 from programs.validators import id_number_check_character
 
 from . import services
-from .models import Activity, Position, Registration, Resident, Workshop
+from .models import Activity, Market, Position, Registration, Resident, Workshop
 
 P = Position.PayUnit
 WORKSHOPS = [
@@ -116,6 +117,25 @@ REGISTRATIONS = [
     ("徐阿姐", "“蚂蚁岛虾皮”共富工坊", "虾皮晾晒", "submitted", []),
 ]
 STEPS = ["recommended", "home_visit", "accepted", "employed"]
+# The market of the article (大市集 on 定海、普陀、岱山、嵊泗 the same day, 20,000+ visitors, 2,600 yuan a stall on
+# average, 5 supply points outside the city), with the demo's six of its 100+ workshops: workshop, stalls, stall
+# revenue, products offered (how many, which). 24 stalls took 62,400 yuan: 2,600.00 a stall.
+MARKET_STALLS = [
+    ("岱津共富工坊", 2, "5000", 3, "手工编织篮、海岛文创、岱山海苔"),
+    ("“离岛耕海”共富工坊", 4, "10800", 8, "长白对虾、虾干、虾仁"),
+    ("“一条鱼”直播共富工坊", 6, "16800", 40, "带鱼、鲳鱼、梭子蟹、墨鱼干"),
+    ("黄沙秘境三美工坊", 3, "6900", 25, "贝壳工艺品、渔民画、木雕"),
+    ("嵊泗贻贝共富生产线", 5, "12500", 12, "嵊泗贻贝、贻贝干、贻贝酱"),
+    ("“蚂蚁岛虾皮”共富工坊", 4, "10400", 6, "蚂蚁岛虾皮、虾米"),
+]
+# The 5 supply points outside the city the market opened (建立市外“共富工坊”直供点5个): workshop, city, address.
+SUPPLY_POINTS = [
+    ("“一条鱼”直播共富工坊", "杭州", "西湖区文三路海鲜直供店"),
+    ("“一条鱼”直播共富工坊", "上海", "浦东新区海岛好物专柜"),
+    ("嵊泗贻贝共富生产线", "杭州", "余杭区共富农产品展销中心"),
+    ("“离岛耕海”共富工坊", "上海", "闵行区生鲜直供点"),
+    ("“蚂蚁岛虾皮”共富工坊", "杭州", "拱墅区舟山特产店"),
+]
 
 
 def _id_number(county: str, birth: str, serial: int) -> str:
@@ -232,19 +252,30 @@ def seed() -> dict:
                         employment=employment, month=_month(today, back), income=Decimal(income), actor=organiser
                     )
 
+    last_month = _month(today, 1)
+    if not Market.objects.exists():
+        services.market_record(
+            actor=organiser,
+            title="“共富工坊”大市集",
+            held_on=last_month + timedelta(days=14),
+            venues="定海、普陀、岱山、嵊泗",
+            organised_by="舟山市委组织部",
+            visitors=20000,
+            participations=[
+                {
+                    "workshop": workshops[name],
+                    "stalls": stalls,
+                    "revenue": Decimal(revenue),
+                    "products_offered": offered,
+                    "products": products,
+                }
+                for name, stalls, revenue, offered, products in MARKET_STALLS
+            ],
+            supply_points=[
+                {"workshop": workshops[name], "city": city, "address": address} for name, city, address in SUPPLY_POINTS
+            ],
+        )
     if not Activity.objects.exists():
-        last_month = _month(today, 1)
-        for name in ("岱津共富工坊", "“离岛耕海”共富工坊", "嵊泗贻贝共富生产线", "“蚂蚁岛虾皮”共富工坊"):
-            services.activity_record(
-                actor=organiser,
-                workshop=workshops[name],
-                kind=Activity.Kind.MARKET,
-                title="“共富工坊”大市集",
-                held_on=last_month + timedelta(days=14),
-                stalls=25,
-                visitors=5000,
-                revenue=Decimal("65000"),
-            )
         services.activity_record(
             actor=organiser,
             workshop=workshops["“一条鱼”直播共富工坊"],

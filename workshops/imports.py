@@ -13,6 +13,7 @@ from programs.imports import Column, Importer, is_yes, register
 from programs.models import Region
 from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.selectors import scope
+from programs.spreadsheets import SeenKeys
 from programs.validators import mask_id_number, normalize_id_number, validate_id_number
 
 from . import services
@@ -56,10 +57,11 @@ class ResidentSurveyImporter(Importer):
         Column("surveyed_on", "摸排日期"),
     ]
 
-    def __init__(self, actor):
-        super().__init__(actor)
+    def __init__(self, actor, **kwargs):
+        super().__init__(actor, **kwargs)
         villages = scope(Region.objects.filter(level=Region.Level.VILLAGE), actor, region="")
         self.villages = {v.code: v for v in villages}
+        self.seen = SeenKeys()  # the file's ID numbers so far
 
     def clean_row(self, values):
         errors = {}
@@ -95,12 +97,11 @@ class ResidentSurveyImporter(Importer):
         }
 
     def check_duplicates(self, cleaned):
-        seen, errors = set(), []
+        errors = []
         for row in cleaned:
-            if row["id_number"] in seen:
+            if self.seen.add(row["id_number"]):
                 message = _("The same ID number appears twice in the file.")
                 errors.append({"row": row["_row"], "column": "公民身份号码", "message": message})
-            seen.add(row["id_number"])
         return errors + self.check_known_residents(cleaned)
 
     def check_known_residents(self, cleaned) -> list[dict]:
@@ -127,8 +128,9 @@ class ResidentSurveyImporter(Importer):
             fields = {k: v for k, v in row.items() if k != "_row"}
             resident = known.get(row["id_number"])
             if resident is not None and (resident.village_id not in in_area or resident.name != row["name"].strip()):
-                raise ValidationError(_("Row %(row)s: no resident of your area has this name and ID number.")
-                                      % {"row": row["_row"]})
+                raise ValidationError(
+                    _("Row %(row)s: no resident of your area has this name and ID number.") % {"row": row["_row"]}
+                )
             if resident is None:
                 services.resident_create(actor=self.actor, **fields)
             else:

@@ -417,10 +417,10 @@ class IncomeRecord(models.Model):
 
 
 class Activity(models.Model):
-    """A market (大市集), live-streaming (直播) or training held by a workshop, with its figures."""
+    """A workshop's live-streaming (直播: sessions and sales) or training, with its figures. A market (大市集) is
+    an event of several workshops: ``Market``."""
 
     class Kind(models.TextChoices):
-        MARKET = "market", _("Market")
         LIVE_STREAM = "live_stream", pgettext_lazy("activity kind", "Live-stream sessions")
         TRAINING = "training", _("Training")
 
@@ -430,8 +430,6 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("held on"))
-    stalls = models.PositiveIntegerField(_("stalls"), default=0)
-    visitors = models.PositiveIntegerField(_("visitors"), default=0)
     sessions = models.PositiveIntegerField(_("live-stream sessions"), default=0)
     participants = models.PositiveIntegerField(_("trainees"), default=0)
     revenue = models.DecimalField(_("revenue / sales (yuan)"), max_digits=12, decimal_places=2, default=0)
@@ -454,6 +452,9 @@ class Activity(models.Model):
     def __str__(self):
         return self.title
 
+
+# The market (大市集), its participating workshops and the supply points it opened outside the city.
+from .market_models import Market, MarketParticipation, SupplyPoint  # noqa: E402, F401
 
 # Names of the choice sets in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 PayUnit = Position.PayUnit

@@ -4,14 +4,26 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from programs.models import Region, User
 from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.selectors import scope
 
-from .models import Activity, Employment, IncomeRecord, Position, Registration, Resident, VillageDistance, Workshop
+from .models import (
+    Activity,
+    Employment,
+    IncomeRecord,
+    Market,
+    MarketParticipation,
+    Position,
+    Registration,
+    Resident,
+    SupplyPoint,
+    VillageDistance,
+    Workshop,
+)
 from .privacy import resident_view
 
 # A day wage compares with a monthly one at this many working days a month, to rank positions by pay.
@@ -93,6 +105,21 @@ def activity_list(*, user: User) -> QuerySet[Activity]:
     return scope(activities, user, region="workshop__village", enterprise="workshop__host_enterprise_id")
 
 
+def market_list(*, user: User) -> QuerySet[Market]:
+    """A market is seen by whoever sees one of the workshops that took part (an organiser: one in their region;
+    an enterprise: one it hosts), once however many took part. A superuser sees every market."""
+    markets = Market.objects.prefetch_related(
+        Prefetch("participations", MarketParticipation.objects.select_related("workshop__village")),
+        Prefetch("supply_points", SupplyPoint.objects.select_related("workshop")),
+    )
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return markets
+    taking_part = scope(
+        MarketParticipation.objects.all(), user, region="workshop__village", enterprise="workshop__host_enterprise_id"
+    )
+    return markets.filter(pk__in=taking_part.values("market_id"))
+
+
 # --- Matching: the 15-minute employment circle ---------------------------------------------------------
 
 
@@ -164,8 +191,15 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
       employment overlapping the period;
     - ``average_monthly_income_increase``: for each person with income records in the period, the mean of
       (monthly income − the baseline given at registration); then the mean over those people;
-    - activities held in the period (cancelled ones left out): counts, stalls, visitors, live-stream
-      sessions, trainees, and revenue (market takings plus live-stream sales).
+    - ``markets``: markets held in the period (cancelled ones left out) in which a workshop of the region took
+      part, each counted once however many took part (``count``); of those workshops: how many took part
+      (``workshops``, distinct), their ``stalls``, ``revenue`` and ``products_offered``, the
+      ``average_revenue_per_stall`` (revenue ÷ stalls, to the fen; 0.00 without stalls) and the
+      ``supply_points_outside_city`` the markets opened for them; ``visitors``: the markets' own figure, whole
+      (a market of two counties shows its visitors in each);
+    - ``live_streams`` (``count``, ``sessions``, ``sales``) and ``trainings`` (``count``, ``participants``):
+      the workshops' activities held in the period, cancelled ones left out;
+    - ``activity_revenue``: market revenue plus live-stream sales.
     """
     workshops = scope(Workshop.objects.all(), user, region="village", enterprise="host_enterprise_id")
     if region is not None:
@@ -204,15 +238,13 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
         row["kind"]: row
         for row in activities.values("kind").annotate(
             count=Count("pk"),
-            stalls=Sum("stalls"),
-            visitors=Sum("visitors"),
             sessions=Sum("sessions"),
             participants=Sum("participants"),
             revenue=Sum("revenue"),
         )
     }
-    empty = {"count": 0, "stalls": 0, "visitors": 0, "sessions": 0, "participants": 0, "revenue": Decimal("0")}
-    market = by_kind.get(Activity.Kind.MARKET, empty)
+    empty = {"count": 0, "sessions": 0, "participants": 0, "revenue": Decimal("0")}
+    market = _market_figures(workshops, start, end)
     live = by_kind.get(Activity.Kind.LIVE_STREAM, empty)
     training = by_kind.get(Activity.Kind.TRAINING, empty)
     return {
@@ -226,19 +258,39 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
         "disabled_employed": people["disabled"],
         "people_with_income_records": len(per_person),
         "average_monthly_income_increase": average,
-        "markets": {
-            "count": market["count"],
-            "stalls": market["stalls"] or 0,
-            "visitors": market["visitors"] or 0,
-            "revenue": _cents(market["revenue"] or 0),
-        },
+        "markets": market,
         "live_streams": {
             "count": live["count"],
             "sessions": live["sessions"] or 0,
             "sales": _cents(live["revenue"] or 0),
         },
         "trainings": {"count": training["count"], "participants": training["participants"] or 0},
-        "activity_revenue": _cents((market["revenue"] or 0) + (live["revenue"] or 0)),
+        "activity_revenue": _cents(market["revenue"] + (live["revenue"] or 0)),
+    }
+
+
+def _market_figures(workshops: QuerySet[Workshop], start: date, end: date) -> dict:
+    """The market figures of ``workshop_indicators`` for the markets in which one of ``workshops`` took part."""
+    held = {"market__held_on__gte": start, "market__held_on__lte": end, "market__is_cancelled": False}
+    taking_part = MarketParticipation.objects.filter(workshop__in=workshops.values("pk"), **held)
+    totals = taking_part.aggregate(
+        count=Count("market", distinct=True),
+        workshops=Count("workshop", distinct=True),
+        stalls=Sum("stalls"),
+        revenue=Sum("revenue"),
+        products=Sum("products_offered"),
+    )
+    visitors = Market.objects.filter(pk__in=taking_part.values("market_id")).aggregate(total=Sum("visitors"))
+    stalls, revenue = totals["stalls"] or 0, _cents(totals["revenue"] or 0)
+    return {
+        "count": totals["count"],
+        "workshops": totals["workshops"],
+        "stalls": stalls,
+        "visitors": visitors["total"] or 0,
+        "revenue": revenue,
+        "average_revenue_per_stall": _cents(revenue / stalls) if stalls else Decimal("0.00"),
+        "products_offered": totals["products"] or 0,
+        "supply_points_outside_city": SupplyPoint.objects.filter(workshop__in=workshops.values("pk"), **held).count(),
     }
 
 
@@ -287,3 +339,32 @@ def workshop_month_report(*, workshop: Workshop, month: date, user: User) -> dic
         "with_income": len(increases),
         "average_increase": _cents(sum(increases) / len(increases)) if increases else None,
     }
+
+
+# --- Monthly series (the dashboard's trend: one statement per series, whatever the number of months) ----------
+
+
+def people_employed_by_month(*, user: User, region: Region | None = None, start: date, end: date) -> dict[date, int]:
+    """People employed in each month of [start, end] (first day of the month → count), counted as
+    ``workshop_indicators`` counts ``people_employed`` for the month. An employment spans months, so this is
+    not a GROUP BY: one statement with a distinct count per month."""
+    workshops = scope(Workshop.objects.all(), user, region="village", enterprise="host_enterprise_id")
+    if region is not None:
+        workshops = workshops.filter(village__code__startswith=region.prefix)
+    spans, first = {}, start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        spans[first] = (max(first, start), min(following - timedelta(days=1), end))
+        first = following
+    employments = Employment.objects.filter(registration__position__workshop__in=workshops.values("pk"))
+    counts = employments.aggregate(
+        **{
+            f"m{month:%Y%m}": Count(
+                "registration__resident",
+                distinct=True,
+                filter=Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=since)),
+            )
+            for month, (since, last) in spans.items()
+        }
+    )
+    return {month: counts[f"m{month:%Y%m}"] for month in spans}

@@ -30,6 +30,7 @@ OBJECT_OF = {
     "notifications": None,
     "inspection-items": "item",
     "plan-entries": "plan_entry",
+    "year-plans": "year_plan",
     "coordinations": "coordination",
     "inspections": "inspection",
     "findings": "finding",
@@ -46,6 +47,7 @@ OBJECT_OF = {
     "workshop-registrations": "registration",
     "workshop-employments": "employment",
     "workshop-activities": "activity",
+    "workshop-markets": "market",
 }
 
 
@@ -78,6 +80,7 @@ def one_of_each(cast: Cast) -> dict[str, object]:
         actor=the_officer,
     )
     period = inspection_services.observation_open(finding=finding, days=30, actor=the_officer)
+    year_plan = inspection_services.year_plan_create(department=market, year=today.year + 1, actor=the_officer)
 
     # Guidance: the enterprise's visit held, with a risk found and the letter issued; another booking still open.
     theme = ThemeFactory()
@@ -131,7 +134,10 @@ def one_of_each(cast: Cast) -> dict[str, object]:
         resident=resident, position=position, channel=Registration.Channel.SELF, actor=None, consent=True
     )
     activity = workshop_services.activity_record(
-        actor=organiser, workshop=workshop, kind=Activity.Kind.MARKET, title="大市集", held_on=today
+        actor=organiser, workshop=workshop, kind=Activity.Kind.LIVE_STREAM, title="直播", held_on=today
+    )
+    workshop_market = workshop_services.market_record(
+        actor=organiser, title="大市集", held_on=today, participations=[{"workshop": workshop, "stalls": 2}]
     )
 
     import_job = ImportJob.objects.create(
@@ -144,6 +150,7 @@ def one_of_each(cast: Cast) -> dict[str, object]:
         "region": village,
         "item": item,
         "plan_entry": PlanEntry.objects.get(pk=entry.pk),
+        "year_plan": year_plan,
         "coordination": Coordination.objects.filter(month=month).first(),
         "inspection": inspection,
         "finding": finding,
@@ -165,6 +172,7 @@ def one_of_each(cast: Cast) -> dict[str, object]:
         "own_registration": own_registration,
         "employment": Employment.objects.get(pk=employment.pk),
         "activity": activity,
+        "market": workshop_market,
         "import_job": import_job,
         "month": date(month.year, month.month, 1),
     }

@@ -80,6 +80,7 @@ ENDINGS = [
     ("open_booking", User.Role.COORDINATOR, "guidance/bookings/{pk}/cancel/", {"reason": "企业改期"}, "status",
      "cancelled"),
     ("activity", User.Role.ORGANISER, "workshop-activities/{pk}/cancel/", {"reason": "台风"}, "is_cancelled", "True"),
+    ("market", User.Role.ORGANISER, "workshop-markets/{pk}/cancel/", {"reason": "台风"}, "is_cancelled", "True"),
     ("workshop", User.Role.ORGANISER, "workshops/{pk}/close/", {"reason": "合并"}, "status", "closed"),
     ("position", User.Role.ORGANISER, "workshop-positions/{pk}/close/", {"reason": "招满"}, "status", "closed"),
     ("employment", User.Role.ORGANISER, "workshop-employments/{pk}/end/", {"end_date": "2026-12-31"}, None, None),

@@ -123,7 +123,17 @@ def test_nothing_is_deleted_from_the_admin(client):
 
 @pytest.mark.parametrize(
     "model",
-    ["workshop", "position", "resident", "registration", "employment", "incomerecord", "activity", "villagedistance"],
+    [
+        "workshop",
+        "position",
+        "resident",
+        "registration",
+        "employment",
+        "incomerecord",
+        "activity",
+        "market",
+        "villagedistance",
+    ],
 )
 def test_every_workshops_admin_page_opens_for_an_organiser(client, model):
     from workshops.models import Employment

@@ -160,7 +160,7 @@ def test_every_workshop_view_declares_its_roles():
     from workshops import api
 
     views = [api.WorkshopViewSet, api.PositionViewSet, api.ResidentViewSet, api.RegistrationViewSet]
-    views += [api.EmploymentViewSet, api.ActivityViewSet, api.WorkshopIndicatorsView]
+    views += [api.EmploymentViewSet, api.ActivityViewSet, api.MarketViewSet, api.WorkshopIndicatorsView]
     for view in views:
         assert view.permission_classes == [api.HasRole]
         assert view.read_roles and view.allowed_roles, view
@@ -173,6 +173,7 @@ LISTS = [
     "/api/v1/workshop-registrations/",
     "/api/v1/workshop-employments/",
     "/api/v1/workshop-activities/",
+    "/api/v1/workshop-markets/",
 ]
 
 
@@ -180,7 +181,7 @@ LISTS = [
 def test_list_queries_do_not_grow_with_the_page_size(url, api_as, django_assert_max_num_queries):
     from datetime import date
 
-    from workshops.models import Activity, Employment, IncomeRecord
+    from workshops.models import Activity, Employment, IncomeRecord, Market, MarketParticipation, SupplyPoint
 
     host = EnterpriseFactory()
     for i in range(12):
@@ -189,7 +190,10 @@ def test_list_queries_do_not_grow_with_the_page_size(url, api_as, django_assert_
         employment = Employment.objects.create(registration=registration, start_date=date(2025, 1, 1), wage=3000)
         IncomeRecord.objects.create(employment=employment, month=date(2025, 1, 1), income=3100)
         IncomeRecord.objects.create(employment=employment, month=date(2025, 2, 1), income=3200)
-        Activity.objects.create(workshop=workshop, kind="market", title=f"市集{i}", held_on=date(2025, 1, 1))
+        Activity.objects.create(workshop=workshop, kind="live_stream", title=f"直播{i}", held_on=date(2025, 1, 1))
+        market = Market.objects.create(title=f"市集{i}", held_on=date(2025, 1, 1))
+        MarketParticipation.objects.create(market=market, workshop=workshop, stalls=2, revenue=5200)
+        SupplyPoint.objects.create(market=market, workshop=workshop, city="杭州")
     client = api_as(organiser())
     counts = []
     for size in (2, 12):
@@ -218,7 +222,7 @@ def test_an_activity_is_cancelled_with_a_reason_once_and_an_employment_ends_once
 
     boss = organiser()
     client = api_as(boss)
-    activity = Activity.objects.create(workshop=WorkshopFactory(), kind="market", title="大市集", held_on="2025-01-01")
+    activity = Activity.objects.create(workshop=WorkshopFactory(), kind="training", title="培训", held_on="2025-01-01")
     assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/").status_code == 400
     assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/", {"reason": "台风"}).json()["is_cancelled"]
     assert client.post(f"/api/v1/workshop-activities/{activity.pk}/cancel/", {"reason": "again"}).status_code == 409

@@ -1,5 +1,7 @@
 """The demo data: the article's Zhoushan workshops, loaded idempotently on top of the core's."""
 
+from decimal import Decimal
+
 import pytest
 
 from programs import demo as core_demo
@@ -30,6 +32,17 @@ def test_the_demo_loads_zhoushan_workshops_once_and_the_indicators_report_them()
     assert figures["workshops"] == 6
     assert figures["people_employed"] == 6 and figures["low_income_employed"] == 3
     assert figures["average_monthly_income_increase"] > 0
+    # The article's market on the four islands, with the demo's six workshops: 2,600 yuan a stall, 5 supply points.
+    assert figures["markets"] == {
+        "count": 1,
+        "workshops": 6,
+        "stalls": 24,
+        "visitors": 20000,
+        "revenue": Decimal("62400.00"),
+        "average_revenue_per_stall": Decimal("2600.00"),
+        "products_offered": 94,
+        "supply_points_outside_city": 5,
+    }
     assert User.objects.get(username="villager").resident.name == "汤忠定"
 
 

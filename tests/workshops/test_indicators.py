@@ -8,8 +8,9 @@ people employed: R1 (low income; in W1 and also in W2), R2 (low income, disabled
 R3's employment ended in 2024. Low income 2, disabled 1.
 monthly income increase: R1 (3000, 3400, 3200 over 1000) → 2200; R2 (1500, 2500 over 0) → 2000;
 R4 (2600 over 2000; April is outside) → 600. Mean (2200 + 2000 + 600) / 3 = 1600.00.
-markets: 30 + 10 stalls, 20000 + 500 visitors, 78000 + 26000 = 104000.00 (a cancelled one and an April one
-left out); live-streaming 1 activity, 40 sessions, 120000.50 sales; 1 training with 25 trainees.
+markets: 30 + 10 stalls, 20000 + 500 visitors, 78000 + 26000 = 104000.00, 2600.00 a stall (a cancelled one
+and an April one left out; 定海's one is another region's); live-streaming 1 activity, 40 sessions, 120000.50
+sales; 1 training with 25 trainees.
 Town 1 alone: 1 workshop, R1 and R4 → 2 employed, 1 low income, (2200 + 600) / 2 = 1400.00.
 """
 
@@ -20,7 +21,7 @@ import pytest
 from django.utils import timezone
 
 from programs.models import Region
-from workshops.models import Activity, Employment, IncomeRecord
+from workshops.models import Activity, Employment, IncomeRecord, Market, MarketParticipation
 from workshops.selectors import workshop_indicators
 
 from .factories import (
@@ -75,13 +76,17 @@ def records():
     def activity(workshop, kind, held_on, **figures):
         Activity.objects.create(workshop=workshop, kind=kind, title=f"{kind} {held_on}", held_on=held_on, **figures)
 
-    activity(w1, "market", date(2025, 1, 20), stalls=30, visitors=20000, revenue=Decimal("78000"))
-    activity(w2, "market", date(2025, 3, 5), stalls=10, visitors=500, revenue=Decimal("26000"))
+    def market(held_on, workshop, stalls, revenue, **fields):
+        held = Market.objects.create(title=f"大市集 {held_on}", held_on=held_on, **fields)
+        MarketParticipation.objects.create(market=held, workshop=workshop, stalls=stalls, revenue=Decimal(revenue))
+
+    market(date(2025, 1, 20), w1, 30, "78000", visitors=20000)
+    market(date(2025, 3, 5), w2, 10, "26000", visitors=500)
     activity(w1, "live_stream", date(2025, 2, 1), sessions=40, revenue=Decimal("120000.50"))
     activity(w1, "training", date(2025, 3, 10), participants=25)
-    activity(w1, "market", date(2025, 2, 10), stalls=99, revenue=Decimal("99999"), is_cancelled=True)
-    activity(w1, "market", date(2025, 4, 2), stalls=5, revenue=Decimal("1000"))
-    activity(w5, "market", date(2025, 1, 20), stalls=7, revenue=Decimal("5000"))
+    market(date(2025, 2, 10), w1, 99, "99999", is_cancelled=True)
+    market(date(2025, 4, 2), w1, 5, "1000")
+    market(date(2025, 1, 20), w5, 7, "5000")
     return {"county": Region.objects.get(code="330921000000"), "town1": town1.parent}
 
 
@@ -99,7 +104,16 @@ def test_the_county_figures_match_the_hand_computed_ones(records):
         "disabled_employed": 1,
         "people_with_income_records": 3,
         "average_monthly_income_increase": Decimal("1600.00"),
-        "markets": {"count": 2, "stalls": 40, "visitors": 20500, "revenue": Decimal("104000.00")},
+        "markets": {
+            "count": 2,
+            "workshops": 2,
+            "stalls": 40,
+            "visitors": 20500,
+            "revenue": Decimal("104000.00"),
+            "average_revenue_per_stall": Decimal("2600.00"),
+            "products_offered": 0,
+            "supply_points_outside_city": 0,
+        },
         "live_streams": {"count": 1, "sessions": 40, "sales": Decimal("120000.50")},
         "trainings": {"count": 1, "participants": 25},
         "activity_revenue": Decimal("224000.50"),

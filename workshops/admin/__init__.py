@@ -4,6 +4,7 @@ Importing this package registers every ModelAdmin of the app (Django's admin aut
 from .activities import ActivityAdmin
 from .distances import VillageDistanceAdmin
 from .employment import EmploymentAdmin, IncomeRecordAdmin, IncomeRecordInline
+from .markets import MarketAdmin, ParticipationInline, SupplyPointInline
 from .positions import PositionAdmin
 from .registrations import EmployActionForm, RegistrationAdmin
 from .residents import ResidentAdmin, ResidentForm
@@ -15,10 +16,13 @@ __all__ = [
     "EmploymentAdmin",
     "IncomeRecordAdmin",
     "IncomeRecordInline",
+    "MarketAdmin",
+    "ParticipationInline",
     "PositionAdmin",
     "RegistrationAdmin",
     "ResidentAdmin",
     "ResidentForm",
+    "SupplyPointInline",
     "VillageDistanceAdmin",
     "WorkshopAdmin",
 ]

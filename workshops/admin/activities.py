@@ -1,4 +1,4 @@
-"""Activities (markets, live-stream sessions, trainings) in the staff admin: recorded, and cancelled with a
+"""Activities (live-stream sessions, trainings) in the staff admin: recorded, and cancelled with a
 reason, never rewritten."""
 
 from django.contrib import admin
@@ -20,8 +20,7 @@ class ActivityAdmin(RoleScopedAdmin):
     view_roles = WORKSHOP_STAFF
     edit_roles = ORGANISERS
     scope_paths = {"region": "workshop__village"}
-    list_display = ["title", "workshop", "kind", "held_on", "stalls", "visitors", "sessions", "participants"]
-    list_display += ["revenue", "is_cancelled"]
+    list_display = ["title", "workshop", "kind", "held_on", "sessions", "participants", "revenue", "is_cancelled"]
     list_filter = ["kind", "is_cancelled"]
     list_select_related = ["workshop"]
     autocomplete_fields = ["workshop"]

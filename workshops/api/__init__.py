@@ -8,6 +8,7 @@ from ._common import NO_DELETE, ReasonSerializer
 from .activities import ActivitySerializer, ActivityViewSet
 from .employment import EmploymentSerializer, EmploymentViewSet, EndSerializer, IncomeRecordSerializer, IncomeSerializer
 from .indicators import WorkshopIndicatorQuerySerializer, WorkshopIndicatorsView
+from .markets import MarketParticipationSerializer, MarketSerializer, MarketViewSet, SupplyPointSerializer
 from .positions import MatchSerializer, PositionSerializer, PositionViewSet
 from .registrations import EmploySerializer, RegistrationSerializer, RegistrationViewSet
 from .residents import CategoriesField, ResidentSerializer, ResidentViewSet, SurveySerializer
@@ -25,6 +26,9 @@ __all__ = [
     "HasRole",
     "IncomeRecordSerializer",
     "IncomeSerializer",
+    "MarketParticipationSerializer",
+    "MarketSerializer",
+    "MarketViewSet",
     "MatchSerializer",
     "PositionSerializer",
     "PositionViewSet",
@@ -33,6 +37,7 @@ __all__ = [
     "RegistrationViewSet",
     "ResidentSerializer",
     "ResidentViewSet",
+    "SupplyPointSerializer",
     "SurveySerializer",
     "WorkshopIndicatorQuerySerializer",
     "WorkshopIndicatorsView",

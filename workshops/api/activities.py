@@ -1,4 +1,4 @@
-"""Markets (大市集), live-stream sessions and trainings, recorded by organisers and host enterprises."""
+"""Live-stream sessions and trainings of a workshop, recorded by organisers and host enterprises."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -26,8 +26,6 @@ class ActivitySerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "held_on",
-            "stalls",
-            "visitors",
             "sessions",
             "participants",
             "revenue",
@@ -40,7 +38,8 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
-    """Markets (大市集), live-stream sessions and trainings, recorded by organisers and host enterprises."""
+    """Live-stream sessions (直播) and trainings of a workshop, recorded by organisers and host enterprises.
+    Markets are events of several workshops: ``workshop-markets/``."""
 
     serializer_class = ActivitySerializer
     permission_classes = [HasRole]

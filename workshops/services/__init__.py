@@ -9,6 +9,7 @@ from .activities import ACTIVITY_FIELDS, activity_cancel, activity_record
 from .distances import village_distance_set
 from .employment import employment_end, income_record
 from .links import registration_from_token, registration_token
+from .markets import MARKET_FIELDS, PARTICIPATION_FIELDS, SUPPLY_POINT_FIELDS, market_cancel, market_record
 from .positions import POSITION_FIELDS, position_close, position_create, position_reopen, position_update
 from .registrations import (
     public_registration_submit,
@@ -39,14 +40,19 @@ from .workshops import WORKSHOP_FIELDS, workshop_create, workshop_set_status, wo
 
 __all__ = [
     "ACTIVITY_FIELDS",
+    "MARKET_FIELDS",
+    "PARTICIPATION_FIELDS",
     "POSITION_FIELDS",
     "RESIDENT_EDITABLE",
+    "SUPPLY_POINT_FIELDS",
     "SWEEP_CHUNK",
     "WORKSHOP_FIELDS",
     "activity_cancel",
     "activity_record",
     "employment_end",
     "income_record",
+    "market_cancel",
+    "market_record",
     "position_close",
     "position_create",
     "position_reopen",

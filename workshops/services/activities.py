@@ -1,4 +1,5 @@
-"""Activities of a workshop: markets (大市集), live-stream sessions and trainings, with their figures."""
+"""Activities of a workshop: live-stream sessions (直播) and trainings, with their figures. Markets are events of
+several workshops: ``markets``."""
 
 from django.db import transaction
 
@@ -13,8 +14,6 @@ ACTIVITY_FIELDS = (
     "kind",
     "title",
     "held_on",
-    "stalls",
-    "visitors",
     "sessions",
     "participants",
     "revenue",
