@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import environment
 
-SECTIONS = ("data", "queries", "http", "contention", "sweeps")
+SECTIONS = ("data", "queries", "http", "contention", "sweeps", "imports")
 
 
 def main(argv=None) -> int:
@@ -37,6 +37,7 @@ def main(argv=None) -> int:
     environment.flush_redis()
 
     from . import contention, dataset, endpoints, report, sweeps
+    from . import imports as import_bench
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -77,12 +78,17 @@ def main(argv=None) -> int:
         rows += sweeps.coordination(scale, time_limit=coordination_limit, log=log)
         rows += sweeps.outbox_sweep(scale, log=log)
         keep("sweeps", rows)
+    if "imports" in only:
+        log("bench: enterprise import against csv.reader + bulk_create")
+        keep("imports", import_bench.run(folder=raw.parent / "bench-imports", log=log))
     text = report.render(
         mode=scale.name,
         machine=environment.machine(),
         sections={name: entry["value"] for name, entry in sections.items()},
         measured=sections,
     )
+    if "imports" in sections:  # rendered by its own module (bench/imports.py)
+        text = text.rstrip("\n") + "\n\n" + import_bench.section(sections["imports"]["value"])
     print()
     print(text)
     log(f"bench: done in {time.perf_counter() - started:.0f} s")

@@ -81,12 +81,12 @@ def import_job(request, job_id):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("import-job", job_id=job.pk)
-    importer = imports.REGISTRY[job.kind]
+    headers, preview = imports.preview_table(job)  # each value under its own header, whatever the file's order
     context = {
         **admin.site.each_context(request),
         "job": job,
-        "headers": [c.header for c in importer.columns],
-        "keys": [c.key for c in importer.columns],
+        "headers": headers,
+        "preview": preview,
         "progress": imports.import_job_progress(job),
         "title": _("Import #%(id)s") % {"id": job.pk},
     }
