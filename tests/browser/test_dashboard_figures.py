@@ -16,7 +16,7 @@ def test_a_coordinator_sees_the_new_figures_and_opens_the_records_behind_one(pag
     sign_in(page, cast.coordinator.username, settings.DEMO_PASSWORD)
     page.wait_for_url("**/admin/")
     board = page.inner_text("#dashboard")
-    for label in ("待统筹", "决定不予处罚", "大市集营业额（元）", "平均每摊营业额（元）", "市外供货点", "开展指导场次"):
+    for label in ("待统筹", "决定不予处罚", "大市集营业额（元）", "摊位平均收入（元）", "市外直供点", "开展指导场次"):
         assert label in board, label
     market = page.locator(".figure[data-key='workshops.markets.revenue'] .value")
     assert market.inner_text() == "31,200.00"
