@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# `make test` runs the suite on this many pytest-xdist workers ("auto": one per CPU, at most TEST_MAX_WORKERS);
+# each has its own test database and Redis databases (tests/conftest.py). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+TEST_MAX_WORKERS ?= 4
 
 .PHONY: install run test lint messages bench clean
 
@@ -35,7 +39,7 @@ run: install
 	$(BIN)/supervisord --configuration supervisord.conf
 
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --maxprocesses $(TEST_MAX_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

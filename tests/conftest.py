@@ -2,6 +2,11 @@
 
 Tests marked ``postgres`` or ``redis`` need that service. On a laptop without it they are skipped; with
 ``REQUIRE_SERVICES=1`` (CI) a missing service is a failure, never a silent skip.
+
+Parallel runs (pytest-xdist, ``make test``): each worker has its own test database (pytest-django names it
+``test_<name>_gw0``, ``test_<name>_gw1``, …) and its own Redis databases for the broker and the cache, derived
+from CELERY_BROKER_URL and CACHE_URL before the worker starts (``pytest_xdist_setupnodes`` below); every
+process a test starts (Celery workers and beats, gunicorn, the embedded stack) inherits them.
 """
 
 import os
@@ -9,9 +14,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -27,6 +33,64 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "fals
 ROOT = Path(__file__).resolve().parent.parent
 IN_MEMORY_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Parallel runs: each xdist worker's own Redis databases --------------------------------------------
+# Each worker flushes its cache before and after every test and its Celery workers read its queues: sharing
+# one Redis database, one worker's tests would clear the other's rate-limit counters and take its tasks.
+SERVICE_URLS = ("CELERY_BROKER_URL", "CACHE_URL")
+# Set in each xdist worker's environment with its Redis URLs: the worker checks it got them.
+WORKER_SLOT = "TEST_WORKER_SLOT"
+REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+def _redis_db(url: str) -> int | None:
+    """The database number of a redis:// URL (its path; none means 0), or None for any other URL."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return None
+    if "db=" in parts.query:
+        raise pytest.UsageError(f"{url}: give the Redis database in the path (redis://host:port/N), not as ?db=")
+    return int(parts.path.strip("/") or 0)
+
+
+def worker_service_env(environ: Mapping[str, str], slot: int) -> dict[str, str]:
+    """The Redis URLs of xdist worker number ``slot`` (0, 1, …): the run's broker and cache databases shifted by
+    ``slot`` times the span they cover, so that no two workers share one (CELERY_BROKER_URL …/0 and CACHE_URL
+    …/1: worker 0 has 0 and 1, worker 1 has 2 and 3). Other URLs (the embedded SQLite broker) are left alone."""
+    urls = {name: environ[name] for name in SERVICE_URLS if _redis_db(environ.get(name, "")) is not None}
+    if not urls:
+        return {WORKER_SLOT: str(slot)}
+    dbs = [_redis_db(url) for url in urls.values()]
+    step = max(dbs) - min(dbs) + 1
+    if max(dbs) + slot * step >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"xdist worker {slot} would need Redis database {max(dbs) + slot * step} of {', '.join(urls.values())}; "
+            f"Redis has {REDIS_DATABASES} (0–{REDIS_DATABASES - 1}): run fewer workers (-n) or lower the numbers."
+        )
+    shifted = {}
+    for name, url in urls.items():
+        parts = urlsplit(url)
+        shifted[name] = urlunsplit(parts._replace(path=f"/{_redis_db(url) + slot * step}"))
+    return {**shifted, WORKER_SLOT: str(slot)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """In the controller, before the workers start: each worker's environment gets its own Redis URLs, so that
+    Django's settings, Celery and every process a test starts read them from the first moment (pytest-django
+    loads the settings before any conftest is imported, too early for a conftest to change the environment)."""
+    for slot, spec in enumerate(specs):
+        spec.env.update(worker_service_env(os.environ, slot))
+
+
+def pytest_configure(config):
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker and WORKER_SLOT not in os.environ:
+        raise pytest.UsageError(
+            f"xdist worker {worker} has no Redis databases of its own: the controller did not load tests/conftest.py "
+            "(its pytest_xdist_setupnodes gives each worker its own); run pytest -n N from the repository."
+        )
 
 
 def _missing(what: str):
