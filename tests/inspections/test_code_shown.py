@@ -18,6 +18,7 @@ from inspections import selectors, services
 from inspections.models import Inspection
 from programs.models import AuditEntry
 from tests.factories import EnterpriseFactory
+from tests.pdf import pdf_text
 
 from .factories import InspectionFactory, PlanEntryFactory, answered
 
@@ -397,3 +398,20 @@ def test_the_admin_lists_and_filters_inspections_by_the_reason(cast, client):
     assert without.enterprise.name in page and other.name not in page
     assert "现场无网络信号" in page  # the reason's column and filter, in Chinese
     assert shown.enterprise.name in client.get("/admin/inspections/inspection/").content.decode()
+
+
+def test_the_issued_record_says_why_the_code_was_not_shown(cast, client):
+    """The record the enterprise downloads carries the reason (and the officer's note, as text) in place of the
+    time the code was shown."""
+    inspection = started(cast)
+    services.inspection_complete(
+        inspection=inspection,
+        actor=cast.market_officer,
+        code_not_shown_reason=Reason.OTHER,
+        code_not_shown_note="<b>值班人员</b>不会扫码",
+    )
+    [record] = services.visit_documents_issue(inspection=inspection)  # no finding: no notice
+    with record.file.open("rb") as pdf:
+        text = pdf_text(pdf.read())
+    assert "未亮码" in text and "其他" in text and "<b>值班人员</b>不会扫码" in text
+    assert "亮码时间" not in text
