@@ -107,10 +107,15 @@ def activity_list(*, user: User) -> QuerySet[Activity]:
 
 def market_list(*, user: User) -> QuerySet[Market]:
     """A market is seen by whoever sees one of the workshops that took part (an organiser: one in their region;
-    an enterprise: one it hosts), once however many took part. A superuser sees every market."""
+    an enterprise: one it hosts), once however many took part. A superuser sees every market. An enterprise sees
+    only its own workshops' rows of it: another host's stalls and revenue are that business's figures."""
+    participations = MarketParticipation.objects.select_related("workshop__village")
+    supply_points = SupplyPoint.objects.select_related("workshop")
+    if user.is_authenticated and user.role == User.Role.ENTERPRISE:
+        participations = participations.filter(workshop__host_enterprise_id=user.enterprise_id)
+        supply_points = supply_points.filter(workshop__host_enterprise_id=user.enterprise_id)
     markets = Market.objects.prefetch_related(
-        Prefetch("participations", MarketParticipation.objects.select_related("workshop__village")),
-        Prefetch("supply_points", SupplyPoint.objects.select_related("workshop")),
+        Prefetch("participations", participations), Prefetch("supply_points", supply_points)
     )
     if user.is_authenticated and user.is_active and user.is_superuser:
         return markets

@@ -39,6 +39,13 @@ def plan_entry_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        if year_plan is not None:
+            # Publishing locks the same row: an entry added while the plan is published waits, then is refused,
+            # instead of staying a draft in a published plan that nobody can submit or withdraw.
+            year_plan = YearPlan.objects.select_for_update().get(pk=year_plan.pk)
+            locked_errors = year_plan_errors(year_plan=year_plan, department=department, month=month)
+            if locked_errors:
+                raise ValidationError(locked_errors)
         entry = PlanEntry.objects.create(
             department=department,
             enterprise=enterprise,
@@ -208,7 +215,9 @@ def year_plan_submit(*, plan: YearPlan, actor: User) -> YearPlan:
 
 def _require_head(plan: YearPlan, actor: User) -> None:
     head_id = Department.objects.filter(pk=plan.department_id).values_list("head_id", flat=True).first()
-    if head_id is None or head_id != actor.pk:
+    # The head is an officer of the department now: one moved to another department or role decides nothing.
+    still_there = actor.role == User.Role.OFFICER and actor.department_id == plan.department_id
+    if head_id is None or head_id != actor.pk or not still_there:
         raise PermissionDenied(_("Only the head of the department decides on its year plan."))
 
 
@@ -287,7 +296,7 @@ def plan_month_submit(
 
     All or nothing: a bad row refuses the whole call, each error named ``entries[<index>].<field>``. Sent
     again, nothing is made twice: a row whose department, enterprise and month already have an entry (not
-    withdrawn) answers with that entry, ``created`` false."""
+    withdrawn) answers with that entry, ``created`` false (a draft of it is submitted now)."""
     _require_department_officer(actor, department.pk, _("Only the planning department submits its entries."))
     month = month_start(month)
     errors = year_plan_errors(year_plan=year_plan, department=department, month=month)
@@ -313,6 +322,9 @@ def plan_month_submit(
         raise ValidationError(errors)
     answered = []
     with transaction.atomic():
+        # One month submission of a department at a time: two calls racing (a phone's retry without an
+        # Idempotency-Key) would otherwise both find no entry and both create it.
+        Department.objects.select_for_update().get(pk=department.pk)
         existing = {
             entry.enterprise_id: entry
             for entry in PlanEntry.objects.select_for_update()
@@ -320,9 +332,20 @@ def plan_month_submit(
             .exclude(status=PlanEntry.Status.WITHDRAWN)
             .order_by("-pk")
         }
-        for row in rows:
+        for index, row in enumerate(rows):
             entry = existing.get(row["enterprise"].pk)
             if entry is not None:
+                if entry.year_plan_id != (year_plan.pk if year_plan else None):
+                    raise ValidationError(
+                        {
+                            f"entries[{index}].enterprise": ValidationError(
+                                _("This enterprise already has an entry this month in another plan."),
+                                code="exists_in_other_plan",
+                            )
+                        }
+                    )
+                if year_plan is None and entry.status == PlanEntry.Status.DRAFT:
+                    entry = plan_entry_submit(entry=entry, actor=actor)  # drafted earlier: submitted now
                 answered.append((entry, False))
                 continue
             entry = plan_entry_create(

@@ -157,3 +157,51 @@ def test_the_schema_documents_the_month_submission(api):
     }
     assert {"201", "200", "400"} <= set(operation["responses"])
     assert "/api/v1/year-plans/{id}/approve/" in schema["paths"]
+
+
+def test_an_entry_drafted_earlier_is_submitted_and_one_of_another_plan_is_refused_by_its_row(month, api_as):
+    """Answering "already there" for a draft would leave the department believing its month submitted while the
+    entry never reaches coordination."""
+    client = api_as(month.market_officer)
+    drafted = client.post(
+        "/api/v1/plan-entries/",
+        {"enterprise": month.enterprise.pk, "items": [month.items[0].pk], "month": MONTH},
+        format="json",
+    )
+    assert drafted.status_code == 201, drafted.json()
+    answer = client.post(URL, {"month": MONTH, "entries": rows(month, 2)}, format="json")
+    assert (answer.status_code, answer.json()["created"], answer.json()["existing"]) == (201, 1, 1)
+    assert set(PlanEntry.objects.values_list("status", flat=True)) == {PlanEntry.Status.SUBMITTED}
+
+    plan = plan_services.year_plan_create(department=month.market, year=2025, actor=month.market_officer)
+    into_plan = client.post(URL, {"month": MONTH, "year_plan": plan.pk, "entries": rows(month, 1)}, format="json")
+    assert into_plan.status_code == 400
+    assert into_plan.json()["error"]["fields"]["entries[0].enterprise"]
+    assert not plan.entries.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_month_submissions_at_once_without_a_key_create_each_entry_once():
+    from rest_framework.test import APIClient
+
+    from tests.cast import Cast
+    from tests.conftest import failures, released_together
+
+    cast = Cast()
+    enterprises = [cast.enterprise, *EnterpriseFactory.create_batch(3, region=cast.village)]
+    items = ItemFactory.create_batch(2, department=cast.market)
+    body = {
+        "month": MONTH,
+        "entries": [{"enterprise": e.pk, "items": [i.pk for i in items]} for e in enterprises],
+    }
+
+    def submit():
+        client = APIClient()
+        client.force_authenticate(cast.market_officer)
+        return client.post(URL, body, format="json")
+
+    answers = released_together([submit] * 4)
+    assert not failures(answers), answers
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
+    assert PlanEntry.objects.filter(department=cast.market).count() == 4

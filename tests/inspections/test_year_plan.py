@@ -108,6 +108,18 @@ def test_only_the_department_head_approves_and_never_the_submitter(cast):
     assert plan.status == YearPlan.Status.SUBMITTED
 
 
+def test_a_head_moved_to_another_department_decides_nothing_on_the_old_ones_plan(cast):
+    plan = plan_services.year_plan_submit(plan=draft_plan(cast), actor=cast.market_officer)
+    cast.head.department = cast.fire  # moved; the market department has not named its new head yet
+    cast.head.save()
+    with pytest.raises(PermissionDenied):
+        plan_services.year_plan_approve(plan=plan, actor=cast.head)
+    with pytest.raises(PermissionDenied):
+        plan_services.year_plan_return(plan=plan, actor=cast.head, reason="已调岗")
+    plan.refresh_from_db()
+    assert plan.status == YearPlan.Status.SUBMITTED
+
+
 def test_the_head_returns_with_a_reason_and_the_department_amends_and_resubmits(cast):
     plan = plan_services.year_plan_submit(plan=draft_plan(cast, months=(1,)), actor=cast.market_officer)
     with pytest.raises(ValidationError) as closed:

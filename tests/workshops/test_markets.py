@@ -165,8 +165,27 @@ def test_a_market_is_seen_by_whoever_sees_one_of_its_workshops_once(api_as):
     assert listed["count"] == 1
     assert [p["workshop"] for p in listed["results"][0]["participations"]] == [first.pk, second.pk]
     host_user = UserFactory(role="enterprise", enterprise=host, region=None)
-    assert api_as(host_user).get("/api/v1/workshop-markets/").json()["count"] == 1
+    seen_by_host = api_as(host_user).get("/api/v1/workshop-markets/").json()
+    assert seen_by_host["count"] == 1
+    # The host sees its own workshop's row only: another host's stalls and revenue are that business's figures.
+    assert [p["workshop"] for p in seen_by_host["results"][0]["participations"]] == [first.pk]
     assert api_as(daishan).get("/api/v1/workshop-markets/").json()["count"] == 0
+
+
+def test_a_county_does_not_cancel_a_market_of_several_counties_but_its_recorder_does(api_as):
+    actor = city_organiser()
+    market = record(
+        actor,
+        [taking_part(WorkshopFactory(village=village("330902")), 1, "100"),
+         taking_part(WorkshopFactory(village=village("330921")), 1, "100")],
+    )  # fmt: skip
+    daishan = organiser(region=county("330921"))
+    refused = api_as(daishan).post(f"/api/v1/workshop-markets/{market.pk}/cancel/", {"reason": "重复"}, format="json")
+    assert refused.status_code == 403
+    market.refresh_from_db()
+    assert market.is_cancelled is False
+    done = api_as(actor).post(f"/api/v1/workshop-markets/{market.pk}/cancel/", {"reason": "重复"}, format="json")
+    assert done.status_code == 200 and done.json()["is_cancelled"] is True
 
 
 def test_an_organiser_records_a_market_with_two_workshops_through_the_api(api_as):

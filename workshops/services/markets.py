@@ -4,7 +4,7 @@ is recorded whole and cancelled with a reason, never rewritten (like an activity
 
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -87,6 +87,16 @@ def market_record(
 
 
 def market_cancel(*, market: Market, actor: User, reason: str) -> Market:
+    """Whoever recorded a market, or someone whose region holds every workshop taking part, cancels it: a
+    market across counties is not cancelled by one county, whose figures are only part of it."""
+    if not (actor.is_superuser or market.recorded_by_id == actor.pk):
+        workshops = [row.workshop for row in market.participations.select_related("workshop")]
+        try:
+            _check_workshops(workshops, actor)
+        except ValidationError as refused:
+            raise PermissionDenied(
+                _("This market has workshops outside your region: its recorder or their region cancels it.")
+            ) from refused
     return transition(
         instance=market,
         to=True,
