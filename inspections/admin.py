@@ -110,7 +110,7 @@ class PlanEntryAdmin(RoleScopedAdmin):
     ]
     list_filter = ["status", "cut_reason", "mode", "delegated", "month", "department__kind"]
     search_fields = ["enterprise__name", "enterprise__credit_code", "department__name"]
-    list_select_related = ["enterprise", "department", "inspection", "year_plan__department"]
+    list_select_related = ["enterprise", "department", "inspection__enterprise", "year_plan__department"]
     date_hierarchy = "month"
     readonly_fields = [f.name for f in PlanEntry._meta.fields] + ["items"]
     inlines = [AuditHistoryInline]
@@ -346,7 +346,7 @@ class GradedEnterpriseAdmin(RoleScopedAdmin):
     view_roles = STAFF
     scope_paths = {"region": "region"}
     list_display = ["name", "credit_code", "region", "badge", "grade_changed_at", "is_four_new"]
-    list_filter = ["grade", "is_four_new", "is_key", "region__parent"]
+    list_filter = ["grade", "is_four_new", "is_key"]  # the region: RoleScopedAdmin's drill-down filter
     search_fields = ["name", "credit_code"]
     list_select_related = ["region"]
     fields = ["name", "credit_code", "region", "grade", "grade_changed_at"]

@@ -19,10 +19,11 @@ PATH_RELATED = "parent__parent"
 
 
 def region_path(region: Region) -> str:
-    names, node = [], region
-    while node is not None and len(names) < PATH_DEPTH:
-        names.append(node.name)
+    names, node = [region.name], region
+    # parent_id first: the third name's parent is not loaded (``PATH_RELATED``), and is not needed.
+    while len(names) < PATH_DEPTH and node.parent_id is not None:
         node = node.parent
+        names.append(node.name)
     return " ".join(reversed(names))
 
 
@@ -87,22 +88,39 @@ class ScopedAutocompleteJsonView(AutocompleteJsonView):
 
 class RegionListFilter(admin.SimpleListFilter):
     """``?in_region=<division code>``: the rows of one place of the user's area (the dashboard's figures link
-    here); the sidebar offers the places one level below the user's own."""
+    here). The sidebar drills down, never lists a province's thousands of places: the places one level below
+    the chosen one (below the user's own region at first), the chosen one, and a link one level up, all inside
+    the user's area."""
 
     title = _("region")
     parameter_name = "in_region"
     path = ""  # the lookup from the listed model to its region
+    MAX_LINKS = 200  # a town's villages fit; a larger level is reached by drilling down
 
     def lookups(self, request, model_admin):
-        user = request.user
-        if user.region_id is not None:
-            places = Region.objects.filter(parent_id=user.region_id)
-        else:
-            places = Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY])
-        chosen = self.value()
-        if chosen:
-            places = places | Region.objects.filter(code=chosen)
-        return [(place.code, place.name) for place in places.order_by("code")[:200]]
+        own_id = request.user.region_id
+        chosen = self._chosen_inside(request.user.region if own_id is not None else None) if self.value() else None
+        if chosen is None and own_id is None:
+            places = Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY]).order_by("code")
+            return [(place.code, place.name) for place in places[: self.MAX_LINKS]]
+        links = []
+        if chosen is not None and chosen.parent_id is not None and chosen.pk != own_id:
+            parent = chosen.parent
+            links.append((parent.code, f"↑ {parent.name}"))
+        if chosen is not None:
+            links.append((chosen.code, chosen.name))
+        children = Region.objects.filter(parent_id=chosen.pk if chosen else own_id).order_by("code")[: self.MAX_LINKS]
+        links += [(place.code, f"└ {place.name}" if chosen is not None else place.name) for place in children]
+        return links
+
+    def _chosen_inside(self, own: Region | None) -> Region | None:
+        """The chosen place, if it is one of ``own``'s area (any place for a user without a region)."""
+        code = self.value()
+        if not code or not code.isdigit() or len(code) != 12:
+            return None
+        if own is not None and not code.startswith(own.prefix):
+            return None
+        return Region.objects.select_related("parent").filter(code=code).first()
 
     def queryset(self, request, queryset):
         code = self.value()
