@@ -132,7 +132,7 @@ class YearPlanAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
     edit_roles = (User.Role.OFFICER,)
     scope_paths = {"region": "department__region", "department": "department_id"}
-    list_display = ["department", "year", "status", "submitted_by", "approved_by", "published_at"]
+    list_display = ["department", "year_label", "status", "submitted_by", "approved_by", "published_at"]
     list_filter = ["status", "year"]
     list_select_related = ["department", "submitted_by", "approved_by"]
     search_fields = ["department__name"]
@@ -151,6 +151,10 @@ class YearPlanAdmin(RoleScopedAdmin):
     publish = service_action(
         _publish_plan, _("Publish the selected year plans: submit their entries"), _("%(count)s published.")
     )
+
+    @admin.display(description=YearPlan._meta.get_field("year").verbose_name, ordering="year")
+    def year_label(self, plan):
+        return str(plan.year)  # a year, not a quantity: never grouped as "2,026"
 
     def has_change_permission(self, request, obj=None):
         # A plan's own fields never change here; its page is an editing one only while entries may be added.

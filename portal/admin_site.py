@@ -4,12 +4,16 @@ from datetime import date
 
 from django.contrib import admin
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from programs.pickers import ScopedAutocompleteJsonView
 
 from . import dashboard
+
+# A dashboard is computed once a minute at most per user and choice; the page says when it was computed.
+DASHBOARD_KEPT_SECONDS = 60
 
 # Strings of the admin's templates that Django's own zh_Hans catalogue lacks (Django 5.2), and django-axes' model
 # names (it has no Chinese catalogue): named here so that makemessages keeps them in the root catalogue, which
@@ -60,7 +64,8 @@ class ProgramsAdminSite(admin.AdminSite):
         board = cache.get(key)
         if board is None:
             board = dashboard.build(user=request.user, region=region, start=start, end=end, compare=compare)
-            cache.set(key, board, 60)
+            board["computed_at"] = timezone.localtime()  # the page says how fresh its figures are
+            cache.set(key, board, DASHBOARD_KEPT_SECONDS)
         context = {
             "dashboard": board,
             "dashboard_form": form,

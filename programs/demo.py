@@ -145,6 +145,7 @@ DEMO_USERS = [
     ("coordinator", User.Role.COORDINATOR, "330200000000", "宁波市综合行政执法局", "宁波市 coordinator"),
     ("officer", User.Role.OFFICER, "330212000000", "鄞州区市场监督管理局", "鄞州区 market supervision officer"),
     ("officer_health", User.Role.OFFICER, "330212000000", "鄞州区卫生健康局", "鄞州区 health officer"),
+    ("head_market", User.Role.OFFICER, "330212000000", "鄞州区市场监督管理局", "head of 鄞州区 market supervision"),
     ("organiser", User.Role.ORGANISER, "330900000000", "舟山市委组织部", "舟山市 workshop organiser"),
     ("gridworker", User.Role.GRID_WORKER, "330921001000", None, "岱山县东沙镇 grid worker"),
     ("enterprise", User.Role.ENTERPRISE, None, None, "an enterprise of 潘火街道, 鄞州区"),
@@ -167,4 +168,8 @@ def seed_users() -> list[tuple[str, str]]:
             user.full_clean()
             user.save()
         made.append((username, description))
+    # The market department's head approves its year plans (set once: a head chosen later in the admin stays).
+    Department.objects.filter(name="鄞州区市场监督管理局", head__isnull=True).update(
+        head=User.objects.get(username="head_market")
+    )
     return made

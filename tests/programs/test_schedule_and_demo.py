@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -47,3 +48,11 @@ def test_seed_demo_is_idempotent_and_every_code_is_valid():
             assert User.objects.filter(role=role).exists(), role
     for name in ["舟山市", "宁波市", "杭州市", "庆元县", "安吉县", "鄞州区", "岱山县"]:
         assert Region.objects.filter(name=name).exists(), name
+
+
+def test_the_demo_names_a_head_who_can_approve_the_market_departments_year_plans():
+    call_command("seed_demo", verbosity=0)
+    market = Department.objects.get(name="鄞州区市场监督管理局")
+    assert market.head is not None and market.head.username == "head_market"
+    assert (market.head.role, market.head.department_id) == (User.Role.OFFICER, market.pk)
+    assert market.head.check_password(settings.DEMO_PASSWORD)
