@@ -1,15 +1,19 @@
 """The staff admin of the inspections app: scoped by role, statuses changed only through actions that call
 the services, history inline, coloured grade badges."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from programs.admin import AuditHistoryInline, RoleScopedAdmin, action_reason, service_action
-from programs.models import Grade
+from programs.models import Grade, User
 from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 
 from . import services
@@ -174,6 +178,39 @@ class FindingInline(admin.TabularInline):
         return False
 
 
+class ScheduleForm(forms.Form):
+    """Put one coordinated inspection in a week with its officers (the admin's form of the API's ``schedule``)."""
+
+    week_start = forms.DateField(label=_("Week (its Monday)"), widget=forms.DateInput(attrs={"type": "date"}))
+    officers = forms.ModelMultipleChoiceField(
+        label=_("Officers"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, inspection, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = set(inspection.departments.values_list("pk", flat=True)) | {inspection.lead_department_id}
+        if not user.is_superuser and user.role == User.Role.OFFICER:
+            departments &= {user.department_id}  # an officer schedules with the officers of their own department
+        self.fields["officers"].queryset = (
+            User.objects.filter(role=User.Role.OFFICER, is_active=True, department_id__in=departments)
+            .select_related("department")
+            .order_by("department__name", "username")
+        )
+        self.fields["officers"].label_from_instance = lambda officer: (
+            f"{officer.get_full_name() or officer.username}（{officer.department.name}）"
+        )
+
+    def clean_week_start(self):
+        week_start = self.cleaned_data["week_start"]
+        if week_start.weekday() != 0:
+            raise ValidationError(
+                _("%(date)s is a %(weekday)s: a week starts on a Monday.")
+                % {"date": f"{week_start:%Y-%m-%d}", "weekday": date_format(week_start, "l")},
+                code="not_a_monday",
+            )
+        return week_start
+
+
 @admin.register(Inspection)
 class InspectionAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
@@ -197,12 +234,13 @@ class InspectionAdmin(RoleScopedAdmin):
         "officers",
         "code_link",
         "field_link",
+        "schedule_link",
         "issued_documents",
     ]
     exclude = ["code"]
     inlines = [FindingInline, AuditHistoryInline]
     # No "complete" action: an inspection is completed in the officers' field area, with its answers and findings.
-    actions = ["start", "cancel", "issue_documents", "reissue_record", "reissue_notice"]
+    actions = ["schedule", "start", "cancel", "issue_documents", "reissue_record", "reissue_notice"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).distinct()
@@ -224,6 +262,67 @@ class InspectionAdmin(RoleScopedAdmin):
             return "—"
         return format_html(
             '<a href="{}">{}</a>', reverse("field:visit", args=[obj.pk]), _("Open the visit in the field area")
+        )
+
+    @admin.display(description=_("scheduling"))
+    def schedule_link(self, obj):
+        """A coordinated inspection is scheduled from the list: this link selects it there."""
+        if obj is None or not obj.pk or obj.status != Inspection.Status.PLANNED:
+            return "—"
+        return format_html(
+            '<a href="{}?id={}">{}</a>',
+            reverse("admin:inspections_inspection_changelist"),
+            obj.pk,
+            _("Not scheduled yet: select it in the list and choose the action “Schedule”."),
+        )
+
+    @admin.action(description=_("Schedule (week and officers)"))
+    def schedule(self, request, queryset):
+        """An intermediate page for one inspection: the week and the officers, then ``inspection_schedule``."""
+        user = request.user
+        if not (user.is_superuser or user.role in ENFORCEMENT):
+            raise PermissionDenied
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one inspection to schedule."), messages.ERROR)
+            return None
+        inspection = queryset.get()
+        form = ScheduleForm(request.POST if "apply" in request.POST else None, inspection=inspection, user=user)
+        if form.is_bound and form.is_valid():
+            try:
+                services.inspection_schedule(
+                    inspection=inspection,
+                    week_start=form.cleaned_data["week_start"],
+                    officers=form.cleaned_data["officers"],
+                    actor=user,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, field_errors in errors.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            except PermissionDenied as exc:
+                self.message_user(
+                    request, f"{inspection}: {exc or _('Your role does not allow this.')}", messages.ERROR
+                )
+                return None
+            else:
+                self.message_user(
+                    request,
+                    _("%(inspection)s scheduled for the week of %(week)s.")
+                    % {"inspection": inspection, "week": f"{form.cleaned_data['week_start']:%Y-%m-%d}"},
+                    messages.SUCCESS,
+                )
+                return None
+        return render(
+            request,
+            "admin/inspections/inspection/schedule.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Schedule the inspection"),
+                "form": form,
+                "inspection": inspection,
+                "action": request.POST["action"],
+                "opts": self.model._meta,
+            },
         )
 
     @admin.display(description=_("issued documents"))

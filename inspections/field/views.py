@@ -142,6 +142,7 @@ def visit(request, pk):
     }
     context = {
         "inspection": inspection,
+        "officers": list(inspection.officers.all()),
         "code": services.format_code(inspection.code),
         "qr": mark_safe(_qr_svg(request, inspection)) if inspection.code else "",  # noqa: S308 - segno's own SVG
         "items": items,
