@@ -260,7 +260,17 @@ class SessionForm(forms.Form):
         self.fields["officers"].queryset = officers
         mine = [user.pk] if officers.filter(pk=user.pk).exists() else []
         self.initial.setdefault("mode", booking.mode)
-        self.initial.setdefault(
-            "held_at", timezone.localtime(booking.slot.starts_at if first else timezone.now()).replace(second=0)
-        )
-        self.initial.setdefault("officers", list(booking.officers.values_list("pk", flat=True)) if first else mine)
+        now = timezone.now()
+        starts = booking.slot.starts_at if booking.slot_id else None
+        # The slot's start for a first session under way; now (never a time to come, which is refused).
+        held_at = starts if first and starts is not None and starts <= now else now
+        self.initial.setdefault("held_at", timezone.localtime(held_at).replace(second=0, microsecond=0))
+        if first and starts is not None:
+            self.fields["held_at"].help_text = _(
+                "A session can be recorded from %(start)s, the start of the booked time."
+            ) % {"start": f"{timezone.localtime(starts):%Y-%m-%d %H:%M}"}
+        if first:
+            assigned = list(booking.officers.values_list("pk", flat=True))
+            self.initial.setdefault("officers", assigned + [pk for pk in mine if pk not in assigned])
+        else:
+            self.initial.setdefault("officers", mine)

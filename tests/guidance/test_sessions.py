@@ -4,16 +4,20 @@ booking; the indicators count bookings accepted and sessions held apart; letters
 session that found them."""
 
 import importlib
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guidance import selectors, services
+from guidance.forms import SessionForm
 from guidance.models import Advice, Booking, Mode, Risk, Session
 from guidance.selectors import guidance_indicators
 from programs.audit import TransitionError
@@ -356,3 +360,97 @@ def test_the_admin_session_page_records_a_follow_up_and_shows_a_refusal_on_its_f
     stranger = officer(department=DepartmentFactory(region=booking.region))
     client.force_login(stranger)
     assert client.get(url).status_code == 403  # not a booking of their department
+
+
+def _row(html: str, name: str, following: str) -> str:
+    """The session form's row of the field ``name``, up to the row of the field ``following``."""
+    return html.split(f'id="id_{name}_row"', 1)[1].split(f'id="id_{following}_row"', 1)[0]
+
+
+def test_the_admin_session_form_ticks_the_signed_in_officer_for_a_first_session_as_for_a_follow_up(client):
+    booking, inspector, _enterprise = _confirmed()
+    colleague = officer(department=inspector.department)
+    client.force_login(colleague)
+    url = f"/admin/guidance/booking/{booking.pk}/session/"
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    row = _row(page.text, "officers", "summary")
+    assert re.search(rf'<input type="checkbox" name="officers" value="{colleague.pk}"[^>]*checked', row)
+    assert re.search(rf'<input type="checkbox" name="officers" value="{inspector.pk}"[^>]*checked', row)
+    stranger = officer(department=DepartmentFactory(region=booking.region))
+    form = SessionForm(booking=booking, user=stranger)  # not offered: not ticked
+    assert stranger.pk not in form.initial["officers"]
+    services.session_record(booking=booking, actor=inspector)
+    booking.refresh_from_db()
+    follow_up = _row(client.get(url).text, "officers", "summary")
+    assert re.search(rf'<input type="checkbox" name="officers" value="{colleague.pk}"[^>]*checked', follow_up)
+    assert not re.search(rf'<input type="checkbox" name="officers" value="{inspector.pk}"[^>]*checked', follow_up)
+
+
+def test_the_admin_session_form_shows_each_error_under_its_own_field(client):
+    booking, inspector, _enterprise = _confirmed()
+    client.force_login(inspector)
+    url = f"/admin/guidance/booking/{booking.pk}/session/"
+    held_at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+    refused = client.post(url, {"mode": "onsite", "held_at": held_at, "summary": "看后厨"})
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors.as_data()["officers"][0].code == "required"
+    held_at_row = _row(refused.text, "held_at", "officers")
+    officers_row = _row(refused.text, "officers", "summary")
+    assert "errorlist" not in held_at_row
+    assert 'id="id_officers_error"' in officers_row
+    message = refused.context["form"].errors["officers"][0]
+    assert officers_row.index("执法人员") < officers_row.index(message)
+    assert officers_row.index('name="officers"') < officers_row.index('id="id_officers_error"')
+    summary = refused.text.split('id="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_officers_row"' in summary and "#id_held_at_row" not in summary
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+
+
+def test_the_admin_session_form_offers_now_before_the_visit_starts_and_says_from_when(client):
+    theme = ThemeFactory(title="开办餐饮")
+    slot = SlotFactory(themes=[theme], mode=Mode.ONSITE)
+    booking = claimed(BookingFactory(slot=slot, not_registered=False, credit_code=EnterpriseFactory().credit_code))
+    inspector = officer(department=theme.departments.get())
+    services.booking_confirm(booking=booking, actor=coordinator(), officers=[inspector])
+    booking.refresh_from_db()
+    assert booking.slot.starts_at > timezone.now()
+    client.force_login(inspector)
+    url = f"/admin/guidance/booking/{booking.pk}/session/"
+
+    before = timezone.localtime()
+    page = client.get(url)
+    after = timezone.localtime()
+
+    assert page.status_code == 200
+    offered = page.context["form"].initial["held_at"]
+    assert offered.tzinfo is not None and str(offered.tzinfo) == "Asia/Shanghai"
+    assert before.replace(second=0, microsecond=0) <= offered <= after
+    assert f'value="{offered:%Y-%m-%dT%H:%M}"' in _row(page.text, "held_at", "officers")
+    starts = timezone.localtime(booking.slot.starts_at)
+    assert f"自{starts:%Y-%m-%d %H:%M}（预约时段开始）起可记录指导。" in _row(page.text, "held_at", "officers")
+    started = visit_started(booking)
+    page = client.get(url)
+    assert page.context["form"].initial["held_at"] == timezone.localtime(started.slot.starts_at).replace(
+        second=0, microsecond=0
+    )
+
+
+def test_the_booking_page_keeps_its_labels_whole_on_a_phone(client):
+    """/guidance/manage/<token>/ wrapped its labels one character per line at 390 px ("预/约/编/号"): its summary
+    sits in ``.booking-summary``, whose labels do not wrap."""
+    booking, _first, _inspector, _enterprise = _held()
+
+    page = client.get(f"/guidance/manage/{services.booking_token(booking)}/")
+
+    assert page.status_code == 200
+    assert "guidance/manage.css" in page.text
+    summary = page.text.split('<div class="booking-summary">', 1)[1].split("</table>", 1)[0]
+    assert "预约编号" in summary and "参与部门" in summary
+    css = Path(finders.find("guidance/manage.css")).read_text()
+    assert re.search(r"\.booking-summary th\s*\{[^}]*white-space:\s*nowrap[^}]*word-break:\s*keep-all", css)

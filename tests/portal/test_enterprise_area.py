@@ -1,9 +1,12 @@
 """The enterprise area: one page that answers "where do we stand"; and one sign-in page for everyone."""
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from inspections import services as inspection_services
@@ -76,3 +79,30 @@ def test_a_wrong_password_is_answered_on_the_page(client):
     page = client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
     assert page.status_code == 200
     assert page.context["form"].non_field_errors()
+
+
+def test_the_enterprise_areas_tables_scroll_sideways_on_a_phone_instead_of_breaking_words(client):
+    """At 390 px the guidance bookings table wrapped one Chinese character per line ("开/办/餐/饮"): each table
+    now sits in a wrapper that scrolls sideways, and its cells keep their words whole."""
+    cast = Cast()
+    user = enterprise_user(cast.enterprise)
+    booking = BookingFactory(
+        slot=SlotFactory(themes=[ThemeFactory(title="开办餐饮")]),
+        credit_code=cast.enterprise.credit_code,
+        not_registered=False,
+        business_name=cast.enterprise.name,
+        actor=user,
+    )
+    client.force_login(user)
+
+    page = client.get("/enterprise/")
+
+    assert page.status_code == 200
+    stylesheet = f'<link rel="stylesheet" href="{settings.STATIC_URL}portal/enterprise-area.css">'
+    assert stylesheet.replace('href="static/', 'href="/static/') in page.text
+    bookings = page.text.split("预约式行政指导</h2>", 1)[1]
+    assert bookings.lstrip().startswith('<div class="table-scroll"><table>')
+    assert bookings.index(booking.reference) < bookings.index("</table></div>")
+    css = Path(finders.find("portal/enterprise-area.css")).read_text()
+    assert re.search(r"\.table-scroll\s*\{[^}]*overflow-x:\s*auto", css)
+    assert re.search(r"\.table-scroll th, \.table-scroll td\s*\{[^}]*white-space:\s*nowrap", css)
