@@ -1,7 +1,7 @@
 """The signed link in the confirmation: opens the booking, reschedules and cancels it with the minimum notice;
 cannot be forged, and stops working once the booking is cancelled."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import signing
@@ -113,8 +113,13 @@ def test_a_business_without_an_account_sends_rectification_evidence_through_its_
     other = BookingFactory(slot=SlotFactory(themes=[theme]))
     services.booking_confirm(booking=booking, actor=coordinator())
     booking = visit_started(booking)
-    risk = services.risk_record(booking=booking, actor=coordinator(), description="排烟口正对居民窗户")
-    assert "evidence_file" in client.get(manage_url(booking)).text
+    risk = services.risk_record(
+        booking=booking, actor=coordinator(), description="排烟口正对居民窗户", deadline=date(2030, 1, 31)
+    )
+    page = client.get(manage_url(booking), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "evidence_file" in page
+    # The heading fits risks rectified too; the deadline in full-width brackets.
+    assert "发现风险隐患" in page and "（期限 2030-01-31）" in page
     assert client.post(manage_url(other, f"risks/{risk.pk}/evidence/"), {"evidence_note": "x"}).status_code == 404
     empty = client.post(manage_url(booking, f"risks/{risk.pk}/evidence/"), {"evidence_note": ""})
     assert empty.status_code == 400
