@@ -246,6 +246,12 @@ class BookingAdmin(RoleScopedAdmin):
     search_fields = ["reference", "business_name", "credit_code", "contact_name"]
     list_select_related = ["theme", "slot", "region"]
     date_hierarchy = "created_at"
+    # The dashboard's visits held and no-shows link to the bookings due (their time's day) in its period.
+    SLOT_DAY_LOOKUPS = ("slot__starts_at__date__gte", "slot__starts_at__date__lte")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.SLOT_DAY_LOOKUPS or super().lookup_allowed(lookup, value, request)
+
     filter_horizontal = ["departments", "officers"]
     fields = [
         "reference",

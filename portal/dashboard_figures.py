@@ -91,6 +91,7 @@ SHOWN, NOT_SHOWN = {**CARRIED_OUT, "code_shown_at__isnull": "False"}, {**CARRIED
 DUE = to("inspections.finding", "due:deadline")
 ON_TIME = to("inspections.finding", "due:deadline", status__exact="rectified")
 HELD = {"status__exact": "completed"}
+VISIT_DAY = "days:slot__starts_at"  # a visit counts in the period of its time, as the indicators count it
 SESSIONS = to("guidance.session", "days:held_at")
 
 
@@ -195,14 +196,14 @@ FIGURES = [
         (None, "guidance.", [
             Row("bookings_accepted", _("Bookings accepted"), bookings("days:created_at")),
             Row("bookings_cancelled", _("Bookings cancelled"), bookings("days:created_at", status__exact="cancelled")),
-            Row("visits_held", _("Visits held"), bookings(**HELD)),
-            Row("visits_held_online", _("Visits held online"), bookings(**HELD, mode__exact="online")),
-            Row("visits_held_onsite", _("Visits held on site"), bookings(**HELD, mode__exact="onsite")),
+            Row("visits_held", _("Visits held"), bookings(VISIT_DAY, **HELD)),
+            Row("visits_held_online", _("Visits held online"), bookings(VISIT_DAY, **HELD, mode__exact="online")),
+            Row("visits_held_onsite", _("Visits held on site"), bookings(VISIT_DAY, **HELD, mode__exact="onsite")),
             Row("sessions_held", _("Guidance sessions held"), SESSIONS),
             Row("sessions_held_online", _("Sessions held online"), sessions(mode__exact="online")),
             Row("sessions_held_onsite", _("Sessions held on site"), sessions(mode__exact="onsite")),
             Row("follow_up_sessions", _("Follow-up sessions"), sessions(kind__exact="follow_up")),
-            Row("no_shows", _("No-shows"), bookings(status__exact="no_show")),
+            Row("no_shows", _("No-shows"), bookings(VISIT_DAY, status__exact="no_show")),
             Row("no_show_rate", _("No-show rate"), bookings(status__exact="no_show"), SHARE),
             Row("risks_found", _("Risks found"), to("guidance.risk", "days:created_at")),
             Row("risks_rectified", _("Risks rectified"), to("guidance.risk", "days:rectified_at")),

@@ -187,6 +187,7 @@ COUNTED = {
     *(f"grades.enterprises.{k}" for k in ("red", "yellow", "green", "gray", "graded", "total")),
     *(f"guidance.{k}" for k in ("bookings_accepted", "bookings_cancelled", "risks_found", "risks_rectified")),
     *(f"guidance.{k}" for k in ("no_shows", "satisfaction_responses")),
+    *(f"guidance.{k}" for k in ("visits_held", "visits_held_online", "visits_held_onsite")),
     *(f"guidance.{k}" for k in ("sessions_held", "sessions_held_online", "sessions_held_onsite", "follow_up_sessions")),
     "workshops.markets.count",
     "workshops.live_streams.count",
