@@ -6,7 +6,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -101,6 +101,16 @@ class YearPlanNewEntryInline(admin.TabularInline):
             kwargs["queryset"] = items.order_by("code")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """On a plan's page, the items offered are the plan's department's own (in the user's area), not every
+        district's: the same department the entries are checked against (``plan_entry_errors``)."""
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("items")
+        if obj is not None and field is not None:  # the form class is made for this request: changing it is safe
+            items = InspectionItem.objects.filter(is_active=True, department_id=obj.department_id)
+            field.queryset = scope(items, request.user, region="department__region").order_by("code")
+        return formset
+
 
 class YearPlanEntryInline(admin.TabularInline):
     model = PlanEntry
@@ -155,6 +165,13 @@ class YearPlanAdmin(RoleScopedAdmin):
     @admin.display(description=YearPlan._meta.get_field("year").verbose_name, ordering="year")
     def year_label(self, plan):
         return str(plan.year)  # a year, not a quantity: never grouped as "2,026"
+
+    def get_ordering(self, request):
+        # The plans waiting for the head's decision (submitted) come first, then the newest years.
+        waiting = Case(
+            When(status=YearPlan.Status.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [waiting.asc(), "-year", "department__name"]
 
     def has_change_permission(self, request, obj=None):
         # A plan's own fields never change here; its page is an editing one only while entries may be added.

@@ -4,12 +4,15 @@ An entry of a year plan (年计划) is submitted by publishing its plan (``year_
 from collections.abc import Iterable
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.models import Department, Enterprise, User
+from programs.notify import notify_user
 from programs.roles import COORDINATORS, require_role
 from programs.selectors import scope
 from programs.services import TransitionError, audit_record, transition
@@ -204,13 +207,44 @@ def year_plan_submit(*, plan: YearPlan, actor: User) -> YearPlan:
     _require_department_officer(actor, plan.department_id, _("Only the planning department submits its year plan."))
     if not plan.entries.exclude(status=PlanEntry.Status.WITHDRAWN).exists():
         raise ValidationError(_("Add the plan's entries before submitting it."), code="year_plan_empty")
-    return transition(
-        instance=plan,
-        to=YearPlan.Status.SUBMITTED,
-        actor=actor,
-        allowed=YEAR_PLAN_MOVES,
-        changes={"submitted_by": actor, "submitted_at": timezone.now(), "return_reason": ""},
-    )
+    with transaction.atomic():
+        plan = transition(
+            instance=plan,
+            to=YearPlan.Status.SUBMITTED,
+            actor=actor,
+            allowed=YEAR_PLAN_MOVES,
+            changes={"submitted_by": actor, "submitted_at": timezone.now(), "return_reason": ""},
+        )
+        head = Department.objects.filter(pk=plan.department_id).values_list("head", flat=True).first()
+        head = User.objects.filter(pk=head, is_active=True).first() if head else None
+        if head is not None and head.pk != actor.pk:
+            notify_user(
+                user=head,
+                key=f"{_year_plan_key(plan)}:submitted-{plan.submitted_at:%Y%m%dT%H%M%S%f}:head-{head.pk}",
+                subject=_("Year plan %(plan)s is waiting for your approval") % {"plan": _plan_label(plan)},
+                body=_("%(who)s submitted it. Approve, return or publish it here: %(url)s")
+                % {"who": actor.get_full_name() or actor.get_username(), "url": _year_plan_url(plan)},
+            )
+    return plan
+
+
+def _year_plan_key(plan: YearPlan) -> str:
+    return f"inspections:year-plan:{plan.pk}"
+
+
+def _year_plan_url(plan: YearPlan) -> str:
+    return settings.GUIDANCE_SITE_URL + reverse("admin:inspections_yearplan_change", args=[plan.pk])
+
+
+def _plan_label(plan: YearPlan) -> str:
+    return f"{plan.department.name} {plan.year}"
+
+
+def _notify_planners(plan: YearPlan, actor: User, *, key: str, subject: str, body: str) -> None:
+    """Whoever drafted and whoever submitted the plan (once each; never the actor), in the caller's transaction."""
+    for user in User.objects.filter(pk__in=[plan.created_by_id, plan.submitted_by_id], is_active=True).order_by("pk"):
+        if user.pk != actor.pk:
+            notify_user(user=user, key=f"{key}:user-{user.pk}", subject=subject, body=body)
 
 
 def _require_head(plan: YearPlan, actor: User) -> None:
@@ -238,15 +272,26 @@ def year_plan_approve(*, plan: YearPlan, actor: User) -> YearPlan:
 def year_plan_return(*, plan: YearPlan, actor: User, reason: str) -> YearPlan:
     """The department head sends a submitted (or approved, not yet published) plan back, with the reason."""
     _require_head(plan, actor)
-    return transition(
-        instance=plan,
-        to=YearPlan.Status.RETURNED,
-        actor=actor,
-        allowed=YEAR_PLAN_MOVES,
-        reason=reason,
-        reason_required=True,
-        changes={"return_reason": reason, "approved_by": None, "approved_at": None},
-    )
+    with transaction.atomic():
+        plan = transition(
+            instance=plan,
+            to=YearPlan.Status.RETURNED,
+            actor=actor,
+            allowed=YEAR_PLAN_MOVES,
+            reason=reason,
+            reason_required=True,
+            changes={"return_reason": reason, "approved_by": None, "approved_at": None},
+        )
+        submitted = f"{plan.submitted_at:%Y%m%dT%H%M%S%f}" if plan.submitted_at else "draft"
+        _notify_planners(
+            plan,
+            actor,
+            key=f"{_year_plan_key(plan)}:returned-{submitted}",
+            subject=_("Year plan %(plan)s was returned") % {"plan": _plan_label(plan)},
+            body=_("Reason: %(reason)s. Amend the plan and submit it again here: %(url)s")
+            % {"reason": plan.return_reason, "url": _year_plan_url(plan)},
+        )
+    return plan
 
 
 def year_plan_publish(*, plan: YearPlan, actor: User) -> YearPlan:
@@ -277,6 +322,14 @@ def year_plan_publish(*, plan: YearPlan, actor: User) -> YearPlan:
                 action="year_plan_published",
                 data={"year_plan": plan.pk},
             )
+        _notify_planners(
+            plan,
+            actor,
+            key=f"{_year_plan_key(plan)}:published",
+            subject=_("Year plan %(plan)s was published") % {"plan": _plan_label(plan)},
+            body=_("Its entries are submitted to the coordination of their months: %(url)s")
+            % {"url": _year_plan_url(plan)},
+        )
     return plan
 
 

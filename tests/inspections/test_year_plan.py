@@ -358,3 +358,65 @@ def test_the_year_plan_api_flow(cast, api_as):
     assert api_as(cast.coordinator).get(f"/api/v1/year-plans/{plan['id']}/").status_code == 200
     entries = officer_api.get(f"/api/v1/plan-entries/?year_plan={plan['id']}").json()["results"]
     assert [(e["status"], e["year_plan"]) for e in entries] == [("submitted", plan["id"])]
+
+
+def _notices(user):
+    from programs.models import Notification
+
+    return list(Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP).order_by("pk"))
+
+
+def test_the_head_is_told_of_each_submission_once_and_the_submitter_of_a_return_with_its_reason(cast):
+    from django.urls import reverse
+
+    plan = draft_plan(cast, months=(1,))
+    plan = plan_services.year_plan_submit(plan=plan, actor=cast.market_officer)
+    [waiting] = _notices(cast.head)
+    assert reverse("admin:inspections_yearplan_change", args=[plan.pk]) in waiting.body
+    assert _notices(cast.market_officer) == []
+    with pytest.raises(TransitionError):  # a retried submission is refused and tells nobody again
+        plan_services.year_plan_submit(plan=plan, actor=cast.market_officer)
+    assert len(_notices(cast.head)) == 1
+
+    plan = plan_services.year_plan_return(plan=plan, actor=cast.head, reason="三月漏报")
+    [returned] = _notices(cast.market_officer)
+    assert "三月漏报" in returned.body
+    assert len(_notices(cast.head)) == 1  # the head is not told of their own return
+
+    plan = plan_services.year_plan_submit(plan=plan, actor=cast.market_officer)
+    assert len(_notices(cast.head)) == 2  # one per submission
+    plan = plan_services.year_plan_approve(plan=plan, actor=cast.head)
+    plan_services.year_plan_publish(plan=plan, actor=cast.head)
+    assert len(_notices(cast.market_officer)) == 2  # returned, then published
+    assert len(_notices(cast.head)) == 2
+
+
+def test_the_plan_page_offers_only_the_plan_departments_items(cast, client):
+    from django.urls import reverse
+
+    from tests.factories import DepartmentFactory, region_tree
+
+    other_district = DepartmentFactory(name="北仑市场监督管理局", region=region_tree("330206", "北仑区")["county"])
+    other_item = ItemFactory(department=other_district, simple=True)
+    simple_fire_item = ItemFactory(department=cast.fire, simple=True)
+    plan = draft_plan(cast, months=(1,))
+    client.force_login(cast.market_officer)
+    response = client.get(reverse("admin:inspections_yearplan_change", args=[plan.pk]))
+    assert response.status_code == 200
+    offered = set(response.context["inline_admin_formsets"][0].formset.forms[0].fields["items"].queryset)
+    assert offered == {cast.market_item}
+    page = response.content.decode()
+    assert f">{cast.market_item}</option>" in page
+    assert f">{other_item}</option>" not in page
+    assert f">{simple_fire_item}</option>" not in page
+
+
+def test_the_heads_list_shows_the_plans_waiting_for_them_first(cast, client):
+    from django.urls import reverse
+
+    waiting = plan_services.year_plan_submit(plan=draft_plan(cast, months=(1,)), actor=cast.market_officer)
+    newer = plan_services.year_plan_create(department=cast.market, year=YEAR + 1, actor=cast.market_officer)
+    client.force_login(cast.head)
+    response = client.get(reverse("admin:inspections_yearplan_changelist"))
+    assert response.status_code == 200
+    assert [plan.pk for plan in response.context["cl"].result_list] == [waiting.pk, newer.pk]
