@@ -2,10 +2,14 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, Page
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -16,6 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import TransitionError
@@ -48,9 +53,107 @@ class RefuseUnknownFields:
         return super().to_internal_value(data)
 
 
+class CappedPage(Page):
+    """A page past a capped count: whether another page follows is known from the one extra row fetched."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
+class CappedPaginator(DjangoPaginator):
+    """Django's paginator with a count that does not scan the whole set: at most ``cap + 1`` rows are counted
+    (a COUNT over a LIMITed subquery). Up to the cap the count is exact; past it ``count`` is the cap,
+    ``capped`` is true, and pages are still served by number: a page is fetched with one row more than it
+    holds, which says whether a next page exists; a page with no rows (past the first) is an EmptyPage."""
+
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = settings.API_COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def _counted(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "query") and hasattr(rows, "order_by"):
+            if not rows.query.distinct_fields:  # DISTINCT ON needs its ordering; anything else counts unordered
+                rows = rows.order_by()
+            return rows[: self.cap + 1].count()
+        return len(rows)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+    @cached_property
+    def count(self):
+        return min(self._counted, self.cap)
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().validate_number(number)  # raises PageNotAnInteger
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number  # past the cap: whether the page has rows is known only when it is fetched
+
+    def page(self, number):
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
 class Pagination(PageNumberPagination):
+    """Page-number pagination with a capped count (``API_COUNT_CAP``, 10,000 by default): ``count`` is exact up
+    to the cap; past it ``count`` is the cap and ``count_capped`` is true, and ``next``/``previous`` and pages
+    asked for by number work as before."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_capped": paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        cap = settings.API_COUNT_CAP
+        answer["required"] = ["count", "count_capped", "results"]
+        properties = answer["properties"]
+        properties["count"] = {
+            **properties["count"],
+            "minimum": 0,
+            "description": f"Exact up to {cap:,}; when count_capped is true, at least this many (the rows are not "
+            "all counted). Follow `next` to page on.",
+        }
+        answer["properties"] = {
+            "count": properties["count"],
+            "count_capped": {
+                "type": "boolean",
+                "description": f"True when there are more than {cap:,} rows: count is then {cap:,}, a lower bound.",
+            },
+            **{name: value for name, value in properties.items() if name != "count"},
+        }
+        return answer
 
     def paginate_queryset(self, queryset, request, view=None):
         """A ``page`` that is not a whole number from 1 up is refused, naming it (DRF reads an empty one as the

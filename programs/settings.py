@@ -179,6 +179,8 @@ SIGN_IN_RATE = env.str("SIGN_IN_RATE", default="20/m")
 SIGN_IN_VIEWS = ["login", "admin:login"]
 # API tokens stop working this many days after they were issued; a password change or deactivation revokes them.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+# API lists count at most this many rows: past it `count` is this number and `count_capped` is true.
+API_COUNT_CAP = env.int("API_COUNT_CAP", default=10_000)
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "programs.views.locked_out"
 

@@ -1,0 +1,85 @@
+"""A list's count does not scan the whole scope: it is exact up to API_COUNT_CAP, then the cap with count_capped."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import EnterpriseFactory, coordinator
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/enterprises/"
+
+
+@pytest.fixture
+def low_cap(settings):
+    settings.API_COUNT_CAP = 5
+
+
+def test_past_the_cap_the_count_is_the_cap_and_says_so(api_as, low_cap):
+    EnterpriseFactory.create_batch(12)
+    client = api_as(coordinator())
+    body = client.get(LIST, {"page_size": 5}).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (5, True, 5)
+    assert body["next"] is not None and "page=2" in body["next"]
+    assert body["previous"] is None
+
+    second = client.get(LIST, {"page_size": 5, "page": 2}).json()
+    assert (second["count"], second["count_capped"], len(second["results"])) == (5, True, 5)
+    assert "page=3" in second["next"]
+    assert second["previous"] is not None
+
+    third = client.get(LIST, {"page_size": 5, "page": 3})
+    assert third.status_code == 200, third.content  # past the cap, still served by number
+    body = third.json()
+    assert (len(body["results"]), body["next"], body["count_capped"]) == (2, None, True)
+    assert "page=2" in body["previous"]
+
+    seen = [
+        row["id"] for page in (1, 2, 3) for row in client.get(LIST, {"page_size": 5, "page": page}).json()["results"]
+    ]
+    assert len(seen) == len(set(seen)) == 12
+
+
+def test_a_page_past_the_last_row_is_still_a_404(api_as, low_cap):
+    EnterpriseFactory.create_batch(12)
+    response = api_as(coordinator()).get(LIST, {"page_size": 5, "page": 4})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_page_that_ends_exactly_at_the_last_row_has_no_next(api_as, low_cap):
+    EnterpriseFactory.create_batch(10)
+    body = api_as(coordinator()).get(LIST, {"page_size": 5, "page": 2}).json()
+    assert (body["count_capped"], len(body["results"]), body["next"]) == (True, 5, None)
+
+
+def test_under_the_cap_the_count_is_exact(api_as, low_cap):
+    EnterpriseFactory.create_batch(4)
+    body = api_as(coordinator()).get(LIST, {"page_size": 3}).json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (4, False, 3)
+    assert "page=2" in body["next"]
+    assert api_as(coordinator()).get(LIST, {"page_size": 3, "page": 3}).status_code == 404
+
+
+def test_exactly_the_cap_is_not_capped(api_as, low_cap):
+    EnterpriseFactory.create_batch(5)
+    body = api_as(coordinator()).get(LIST).json()
+    assert (body["count"], body["count_capped"], body["next"]) == (5, False, None)
+
+
+def test_the_count_statement_is_limited(api_as, low_cap):
+    EnterpriseFactory.create_batch(7)
+    client = api_as(coordinator())
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(LIST).status_code == 200
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts, [q["sql"] for q in captured.captured_queries]
+    assert all("LIMIT 6" in sql.upper() for sql in counts), counts
+
+
+def test_the_schema_documents_count_capped(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    page = schema["components"]["schemas"]["PaginatedEnterpriseList"]
+    assert page["properties"]["count_capped"]["type"] == "boolean"
+    assert "count_capped" in page["required"]
+    assert "10,000" in page["properties"]["count"]["description"]
