@@ -264,7 +264,7 @@ class RoleScopedAdmin(admin.ModelAdmin):
 @admin.register(Region)
 class RegionAdmin(RoleScopedAdmin):
     view_roles = STAFF
-    list_display = ["code", "name", "level", "parent"]
+    list_display = ["code", "name", "level", "parent", "latitude", "longitude"]
     list_filter = ["level"]
     # The pickers search here: "东海" finds the villages so named, "东沙 东海" the one under 东沙镇.
     search_fields = ["name", "parent__name", "parent__parent__name", "=code"]
@@ -296,11 +296,12 @@ class DepartmentAdmin(RoleScopedAdmin):
 class EnterpriseAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = (User.Role.COORDINATOR, User.Role.OFFICER)
-    scope_paths = {"region": "region"}
-    list_display = ["name", "credit_code", "region", "industry", "size", "is_key", "is_four_new", "grade"]
-    list_filter = ["grade", "size", "is_key", "is_four_new"]  # the region: RoleScopedAdmin's drill-down filter
+    scope_paths = {"region": "region", "enterprise": "pk"}  # a grid manager: their micro-grids' enterprises
+    list_display = ["name", "credit_code", "region", "industry", "size", "is_key", "is_four_new", "grade", "micro_grid"]
+    # the region: RoleScopedAdmin's drill-down filter; the micro-grid: in one or not (the picker is the form's)
+    list_filter = ["grade", "size", "is_key", "is_four_new", ("micro_grid", admin.EmptyFieldListFilter)]
     search_fields = ["name", "credit_code", "address"]
-    list_select_related = ["region"]
+    list_select_related = ["region", "micro_grid__grid"]
     autocomplete_fields = ["region"]
     readonly_fields = ["grade", "grade_changed_at", "created_at"]
     inlines = [AuditHistoryInline]

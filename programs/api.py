@@ -102,7 +102,7 @@ class EnterpriseFilter(StrictFilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["grade", "is_key", "is_four_new", "size", "region"]
+        fields = ["grade", "is_key", "is_four_new", "size", "region", "micro_grid"]
 
     def filter_region_code(self, queryset, name, value):
         return queryset.filter(region__code__startswith=value.rstrip("0") or value)
@@ -117,6 +117,10 @@ class CreditCodeField(serializers.CharField):
 
 class EnterpriseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
+    # The grid is the micro-grid's (programs.grid_models); a micro-grid outside the editor's area is refused.
+    grid = serializers.IntegerField(source="micro_grid.grid_id", read_only=True, default=None, allow_null=True)
+    grid_name = serializers.CharField(source="micro_grid.grid.name", read_only=True, default=None, allow_null=True)
+    micro_grid_name = serializers.CharField(source="micro_grid.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Enterprise
@@ -131,7 +135,9 @@ class EnterpriseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
             "size",
             "is_key",
             "grid",
+            "grid_name",
             "micro_grid",
+            "micro_grid_name",
             "is_four_new",
             "contact_name",
             "contact_phone",

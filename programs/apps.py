@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.module_loading import autodiscover_modules
@@ -18,6 +20,9 @@ class ProgramsConfig(AppConfig):
         "Send due notifications": ("programs.send_due_notifications", 30),
         "Purge old idempotency keys": ("programs.purge_idempotency_records", 3600),
         "Re-send stalled imports": ("programs.requeue_stalled_imports", 60),
+        "Re-send stalled exports": ("programs.requeue_stalled_exports", 60),
+        "Delete expired exports": ("programs.expire_exports", 3600),
+        "Expire payment orders priced for a past day": ("programs.expire_payment_orders", 300),
         # /healthz reports the worker down when no worker has run this for WORKER_HEARTBEAT_MAX_AGE seconds.
         "Worker heartbeat": ("programs.worker_heartbeat", 30),
         "Purge delivered messages of the embedded broker": ("programs.purge_delivered_broker_messages", 3600),
@@ -28,4 +33,8 @@ class ProgramsConfig(AppConfig):
         # (tasks.py) register with Celery, so that a task can be sent by name from any process.
         autodiscover_modules("imports")
         autodiscover_modules("tasks")
+        # The grids' admin and importer build on programs.admin and programs.imports, so those cannot import them.
+        import_module("programs.grid_admin")
+        import_module("programs.grid_imports")
+        import_module("programs.payment_admin")  # payment orders' admin, on programs.admin likewise
         post_migrate.connect(_sync_schedule, sender=self, dispatch_uid="programs.schedule_sync")

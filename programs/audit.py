@@ -94,6 +94,36 @@ def audit_bulk(
     )
 
 
+def audit_each(
+    *,
+    model: type[models.Model],
+    rows: Iterable[tuple[int, str, str, str]],
+    field: str = "status",
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> list[AuditEntry]:
+    """The audit rows of many objects that moved, each to its own value with its own reason, in one insert;
+    ``rows`` is ``(pk, old value, new value, reason)`` per object (a set-based job such as the coordination)."""
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    at = at or timezone.now()
+    return AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                content_type=content_type,
+                object_id=pk,
+                field=field,
+                old_value=str(old or ""),
+                new_value=str(new or ""),
+                reason=reason,
+                created_at=at,
+                **_actor_columns(actor),
+            )
+            for pk, old, new, reason in rows
+        ],
+        batch_size=SWEEP_CHUNK * 4,
+    )
+
+
 def audit_history(obj: models.Model) -> QuerySet[AuditEntry]:
     return (
         AuditEntry.objects.filter(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .audit import SCHEDULER
-from .models import AuditEntry
+from .models import AuditEntry, GridAssignment
 
 # What a row records that is not one of the model's fields: the creation (its value is the first status), an
 # edit, an import, a document issued.
@@ -29,6 +29,8 @@ EVENTS = {
     "withdrawn": pgettext_lazy("audit event", "withdrawn"),
     "session": pgettext_lazy("audit event", "session held"),
 }
+# A person assigned to a grid or a micro-grid, or no longer: the row's field is the duty (programs.grids).
+EVENTS.update(GridAssignment.Role.choices)
 # Who acted when it was not a person (``AuditEntry.actor_label``).
 ACTORS = {
     SCHEDULER: _("the scheduler"),
@@ -91,6 +93,8 @@ def value_label(entry: AuditEntry, value: str) -> str:
         label = dict(field.flatchoices).get(value)
         if label is not None:
             return str(label)
+    if isinstance(field, models.BooleanField) and value in ("True", "False"):
+        return str(_("Yes") if value == "True" else _("No"))
     return _moment(value) or value
 
 

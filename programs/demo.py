@@ -10,6 +10,7 @@ import random
 from django.conf import settings
 from django.db import transaction
 
+from . import grid_demo
 from .models import Department, Enterprise, Region, User
 from .validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
@@ -108,7 +109,8 @@ def seed() -> dict:
     existing = set(Enterprise.objects.values_list("credit_code", flat=True))
     new = []
     for county_prefix, county in counties.items():
-        for town in Region.objects.filter(parent=county).order_by("code"):
+        # The towns of TOWNS only: 前江街道 (grid_demo) has its own enterprises, and the sequence stays the same.
+        for town in Region.objects.filter(parent=county, name__in=TOWNS[county_prefix]).order_by("code"):
             villages = list(Region.objects.filter(parent=town).order_by("code"))
             for i in range(ENTERPRISES_PER_TOWN):
                 industry, short = INDUSTRIES[i % len(INDUSTRIES)]
@@ -126,8 +128,6 @@ def seed() -> dict:
                     size=rng.choice(list(Enterprise.Size.values)),
                     is_key=i % 7 == 0,
                     is_four_new=short == "电商" or i % 9 == 0,
-                    grid=f"{town.name}第{i % 4 + 1}网格",
-                    micro_grid=f"{village.name}微网格{i % 3 + 1}",
                     contact_name=rng.choice(["王", "李", "张", "陈", "林", "周"]) + rng.choice(["先生", "女士"]),
                     contact_phone=f"13{rng.randint(100000000, 999999999)}",
                     contact_email=f"contact{county_prefix}{town.code[-6:-3]}{i}@example.cn",
@@ -135,8 +135,12 @@ def seed() -> dict:
                 if code not in existing:
                     new.append(enterprise)
     Enterprise.objects.bulk_create(new)
+    grid_demo.seed_places()  # 前江街道 and its 118 工业社区, where the demo grid manager works
     users = seed_users()
-    return {"regions": Region.objects.count(), "enterprises": Enterprise.objects.count(), "users": users}
+    grid_figures = grid_demo.seed()
+    users += seed_community_enterprise_user()
+    counts = {"regions": Region.objects.count(), "enterprises": Enterprise.objects.count()}
+    return {**counts, "users": users, **grid_figures}
 
 
 DEMO_USERS = [
@@ -148,9 +152,26 @@ DEMO_USERS = [
     ("head_market", User.Role.OFFICER, "330212000000", "鄞州区市场监督管理局", "head of 鄞州区 market supervision"),
     ("organiser", User.Role.ORGANISER, "330900000000", "舟山市委组织部", "舟山市 workshop organiser"),
     ("gridworker", User.Role.GRID_WORKER, "330921001000", None, "岱山县东沙镇 grid worker"),
+    ("gridmanager", User.Role.GRID_MANAGER, "330205003000", None, "江北区前江街道 118工业社区 grid manager (第一网格)"),
     ("enterprise", User.Role.ENTERPRISE, None, None, "an enterprise of 潘火街道, 鄞州区"),
     ("villager", User.Role.RESIDENT, None, None, "resident 汤忠定 of 岱山县东沙镇 (linked by the workshops demo)"),
 ]
+
+
+# The 118 工业社区's first enterprise has a demo account too: the community's service catalogue (点单) and the
+# requests its grid manager handles are that community's, not 潘火街道's.
+COMMUNITY_ENTERPRISE_USER = ("enterprise_118", "an enterprise of 118工业社区, 江北区 (orders the community's services)")
+
+
+def seed_community_enterprise_user() -> list[tuple[str, str]]:
+    username = COMMUNITY_ENTERPRISE_USER[0]
+    if not User.objects.filter(username=username).exists():
+        enterprise = Enterprise.objects.filter(region__code=grid_demo.COMMUNITY[0]).order_by("id").first()
+        user = User(username=username, role=User.Role.ENTERPRISE, is_staff=False, enterprise=enterprise)
+        user.set_password(settings.DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+    return [COMMUNITY_ENTERPRISE_USER]
 
 
 def seed_users() -> list[tuple[str, str]]:

@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .export_models import ExportJob  # noqa: F401  (exports of long lists, registered here)
+from .grid_models import Grid, GridAssignment, MicroGrid  # noqa: F401  (the grid models, registered here)
+from .payment_models import PaymentOrder  # noqa: F401  (payment orders, registered here)
 from .roles import STAFF, Role
 from .uploads import RandomName
 from .validators import validate_credit_code
@@ -37,9 +40,13 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
+    # A village's place (WGS-84 degrees): the 15-minute employment circle is measured from it (workshops.circle).
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="region_coordinates")]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 
@@ -139,8 +146,15 @@ class Enterprise(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.SMALL)
     is_key = models.BooleanField(_("key enterprise"), default=False)
-    grid = models.CharField(_("grid"), max_length=100, blank=True)
-    micro_grid = models.CharField(_("micro-grid"), max_length=100, blank=True)
+    # The grid is reached through the micro-grid; a grid manager sees their micro-grids' enterprises.
+    micro_grid = models.ForeignKey(
+        MicroGrid,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprises",
+        verbose_name=_("micro-grid"),
+    )
     is_four_new = models.BooleanField(
         _("four-new enterprise"), default=False, help_text=_("New technology, industry, business form or model.")
     )

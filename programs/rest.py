@@ -1,6 +1,7 @@
 """The REST platform every app's API stands on: one error format, pagination, permissions by role."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -325,6 +326,18 @@ def documented(serializer, *actions: str, **custom):
         status, body = answer if isinstance(answer, tuple) else (answer, serializer)
         spec[name] = extend_schema(responses={status: body, **ERROR_RESPONSES})
     return extend_schema_view(**spec)
+
+
+def money_as_text(value):
+    """An indicator answer with its amounts as exact decimal strings, as every serializer in the API writes them
+    (DRF's JSON encoder would write a ``Decimal`` as a float)."""
+    if isinstance(value, dict):
+        return {key: money_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [money_as_text(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
 class IndicatorQuerySerializer(serializers.Serializer):

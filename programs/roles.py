@@ -12,11 +12,12 @@ class Role(models.TextChoices):
     OFFICER = "officer", gettext_lazy("Department officer")
     ORGANISER = "organiser", gettext_lazy("Workshop organiser")
     GRID_WORKER = "grid_worker", gettext_lazy("Community / grid worker")
+    GRID_MANAGER = "grid_manager", gettext_lazy("Grid manager")
     ENTERPRISE = "enterprise", gettext_lazy("Enterprise user")
     RESIDENT = "resident", gettext_lazy("Resident")
 
 
-STAFF = (Role.COORDINATOR, Role.OFFICER, Role.ORGANISER, Role.GRID_WORKER)
+STAFF = (Role.COORDINATOR, Role.OFFICER, Role.ORGANISER, Role.GRID_WORKER, Role.GRID_MANAGER)
 ENFORCEMENT = (Role.COORDINATOR, Role.OFFICER)
 ENFORCEMENT_AND_ENTERPRISE = (Role.COORDINATOR, Role.OFFICER, Role.ENTERPRISE)
 COORDINATORS = (Role.COORDINATOR,)
@@ -25,6 +26,11 @@ WORKSHOP_FIELD_STAFF = (Role.ORGANISER, Role.GRID_WORKER)  # who registers, surv
 WORKSHOP_DECIDERS = (Role.ORGANISER, Role.ENTERPRISE)  # who accepts or rejects a registration
 ORGANISERS = (Role.ORGANISER,)
 ENTERPRISES = (Role.ENTERPRISE,)
+# Grids (网格): coordinators lay them out and assign people; a grid manager (网格管家) sees their own grids.
+GRID_STAFF = (Role.COORDINATOR, Role.GRID_MANAGER)
+GRID_ADMINS = (Role.COORDINATOR,)
+# Who serve enterprises between inspections: file a request or an order on an enterprise's behalf.
+ENTERPRISE_SERVICE = (Role.COORDINATOR, Role.GRID_MANAGER)
 
 
 def is_staff_role(user) -> bool:

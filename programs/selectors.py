@@ -1,15 +1,19 @@
 """Reads of the shared core, and ``scope``: the one rule every app uses to decide who sees which rows."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import QuerySet
 
-from .models import Department, Enterprise, Notification, Region, User
+from .models import Department, Enterprise, MicroGrid, Notification, Region, User
 from .roles import STAFF
 
 __all__ = [
     "department_list",
     "enterprise_list",
+    "in_region",
     "notification_inbox",
     "officer_list",
+    "percent",
     "region_list",
     "scope",
 ]
@@ -22,13 +26,19 @@ def scope(
     region: str | None = None,
     department: str | None = None,
     enterprise: str | None = None,
+    micro_grid: str | None = None,
 ) -> QuerySet:
     """Narrow ``queryset`` to what ``user`` may see, given the lookup paths from the model to its region,
-    owning department and enterprise (e.g. ``region="enterprise__region"``).
+    owning department, enterprise (its id: ``"enterprise_id"``, ``"pk"`` for enterprises) and, for the rows
+    of grids, micro-grid (e.g. ``region="enterprise__region"``).
 
     - superusers see everything;
     - staff see their region's subtree; a department officer, where the rows belong to a department,
       only their own department's;
+    - a grid manager (网格管家), inside their region's subtree too: where the rows have an enterprise, only
+      those of the enterprises in their micro-grids (every micro-grid of a grid assigned to them, and those
+      assigned directly; an enterprise moved to another micro-grid leaves their view); where the rows
+      belong to grids (``micro_grid``), only their own; rows with only a region path: the whole subtree;
     - an enterprise user sees only rows of its own enterprise (nothing where rows have no enterprise);
     - anyone else sees nothing.
     """
@@ -47,7 +57,28 @@ def scope(
         queryset = queryset.filter(**{lookup: user.region.prefix})
     if department is not None and user.role == User.Role.OFFICER:
         queryset = queryset.filter(**{department: user.department_id})
+    if user.role == User.Role.GRID_MANAGER and (enterprise is not None or micro_grid is not None):
+        mine = MicroGrid.objects.managed_by(user).values("pk")
+        if enterprise is not None:
+            queryset = queryset.filter(**{f"{enterprise}__in": Enterprise.objects.filter(micro_grid__in=mine)})
+        else:  # a reverse path (a grid's micro-grids) would repeat rows: match the rows' ids instead
+            matching = queryset.model._base_manager.filter(**{f"{micro_grid}__in": mine}).values("pk")
+            queryset = queryset.filter(pk__in=matching)
     return queryset
+
+
+def in_region(queryset: QuerySet, region: Region | None, path: str) -> QuerySet:
+    """``queryset`` narrowed to ``region``'s subtree through ``path`` (the lookup to the row's region); every
+    indicator's "region" parameter, inside the scope ``scope`` already gave."""
+    return queryset if region is None else queryset.filter(**{f"{path}__code__startswith": region.prefix})
+
+
+def percent(part: int, whole: int, places: int = 1) -> float | None:
+    """``part / whole`` in percent, rounded half up as the offices publish it; None when there is no whole."""
+    if not whole:
+        return None
+    exponent = Decimal(1).scaleb(-places)
+    return float((Decimal(part) * 100 / Decimal(whole)).quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 def region_list() -> QuerySet[Region]:
@@ -60,7 +91,8 @@ def department_list() -> QuerySet[Department]:
 
 
 def enterprise_list(*, user: User) -> QuerySet[Enterprise]:
-    return scope(Enterprise.objects.select_related("region"), user, region="region", enterprise="pk")
+    enterprises = Enterprise.objects.select_related("region", "micro_grid__grid")
+    return scope(enterprises, user, region="region", enterprise="pk")
 
 
 def officer_list(*, user: User) -> QuerySet[User]:

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from .audit import SCHEDULER, TransitionError, audit_bulk, audit_history, audit_record, bulk_transition, transition
 from .delivery import DELIVERY_ERRORS, deliver
-from .models import Department, Enterprise, Notification, Region, User
+from .models import Department, Enterprise, MicroGrid, Notification, Region, User
 from .selectors import scope
 from .validators import normalize_credit_code
 
@@ -113,7 +113,6 @@ ENTERPRISE_FIELDS = (
     "industry",
     "size",
     "is_key",
-    "grid",
     "micro_grid",
     "is_four_new",
     "contact_name",
@@ -141,10 +140,35 @@ def region_scope_check(*, region: Region | None, actor: User | None, field: str 
         raise ValidationError({field: ValidationError(_("This region is outside yours."), code="region_out_of_scope")})
 
 
+def micro_grid_check(*, micro_grid: MicroGrid | None, region: Region | None, actor: User | None) -> None:
+    """An enterprise goes into a micro-grid its editor may see (``actor`` None: the system), of a grid of the
+    community the enterprise lies in."""
+    if micro_grid is None:
+        return
+    if actor is not None and not scope(
+        MicroGrid.objects.filter(pk=micro_grid.pk), actor, region="grid__community", micro_grid="pk"
+    ).exists():
+        raise ValidationError(
+            {"micro_grid": ValidationError(_("This micro-grid is outside yours."), code="micro_grid_out_of_scope")}
+        )
+    community = micro_grid.grid.community
+    if region is not None and not region.code.startswith(community.prefix):
+        raise ValidationError(
+            {
+                "micro_grid": ValidationError(
+                    _("The micro-grid belongs to %(community)s, not to the enterprise's community.")
+                    % {"community": community.name},
+                    code="micro_grid_other_community",
+                )
+            }
+        )
+
+
 def enterprise_create(*, actor: User | None, **fields) -> Enterprise:
     """Create an enterprise after full validation; the credit code is normalised (spaces, case) first."""
     refuse_unknown_fields(fields, ENTERPRISE_FIELDS)
     region_scope_check(region=fields.get("region"), actor=actor)
+    micro_grid_check(micro_grid=fields.get("micro_grid"), region=fields.get("region"), actor=actor)
     fields["credit_code"] = normalize_credit_code(fields["credit_code"]) if fields.get("credit_code") else None
     enterprise = Enterprise(**fields)
     enterprise.full_clean()
@@ -165,8 +189,12 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
         fields["credit_code"] = normalize_credit_code(fields["credit_code"]) or None
     with transaction.atomic():
         locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        old_micro_grid = locked.micro_grid_id
         for name, value in fields.items():
             setattr(locked, name, value)
+        if {"micro_grid", "region"} & set(fields):
+            check_actor = actor if "micro_grid" in fields else None  # a move of region keeps the micro-grid's rule
+            micro_grid_check(micro_grid=locked.micro_grid, region=locked.region, actor=check_actor)
         locked.full_clean()
         locked.save(update_fields=list(fields) or None)
         if fields:
@@ -177,7 +205,8 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
                 new="",
                 actor=actor,
                 action="enterprise.update",
-                data={"fields": sorted(fields)},
+                data={"fields": sorted(fields)}
+                | ({"micro_grid": [old_micro_grid, locked.micro_grid_id]} if "micro_grid" in fields else {}),
             )
     return locked
 

@@ -230,6 +230,22 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="programs.delivery.LoggingSmsBacken
 # Every network call of a delivery has a time-out, so that a stalled server costs one message, not a sweep.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 SMS_TIMEOUT = env.int("SMS_TIMEOUT", default=10)
+# Payments (programs.payments): the backend class, the secret its notifications are signed with (by default
+# derived from SECRET_KEY), and the simulated gateway's test knobs: seconds before it notifies, how many times
+# it sends each notification, how many of its first posts fail (it retries them).
+PAYMENT_BACKEND = env.str("PAYMENT_BACKEND", default="programs.payments.SimulatedGateway")
+PAYMENT_GATEWAY_SECRET = env.str("PAYMENT_GATEWAY_SECRET", default="") or f"payment-gateway:{SECRET_KEY}"
+PAYMENT_CALLBACK_BASE_URL = env.str("PAYMENT_CALLBACK_BASE_URL", default="")
+PAYMENT_TIMEOUT = env.int("PAYMENT_TIMEOUT", default=10)
+PAYMENT_SIMULATOR_DELAY = env.float("PAYMENT_SIMULATOR_DELAY", default=1.0)
+PAYMENT_SIMULATOR_DUPLICATES = env.int("PAYMENT_SIMULATOR_DUPLICATES", default=1)
+PAYMENT_SIMULATOR_FAILURES = env.int("PAYMENT_SIMULATOR_FAILURES", default=0)
+# The simulated gateway takes no money: production refuses to start with it unless told it is meant (a staging site).
+PAYMENT_ALLOW_SIMULATOR = env.bool("PAYMENT_ALLOW_SIMULATOR", default=False)
+if PRODUCTION and PAYMENT_BACKEND == "programs.payments.SimulatedGateway" and not PAYMENT_ALLOW_SIMULATOR:
+    raise ImproperlyConfigured(
+        "PAYMENT_BACKEND: production needs a real payment gateway (PAYMENT_ALLOW_SIMULATOR=1 for a staging site)."
+    )
 # The outbox sweep: how many rows one sweep claims, and how retries back off.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
@@ -407,6 +423,40 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "GuidanceSessionKindEnum": "guidance.models.Session.Kind",
     }
 )
+# The choice sets of the after- and between-inspection records, named apart (several are called kind, status,
+# outcome, channel, category or role).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "PenaltyCaseStatusEnum": "inspections.models.cases.PenaltyCase.Status",
+        "PenaltyCaseDocumentKindEnum": ["penalty_notice", "penalty_decision"],
+        "CaseReviewKindEnum": "inspections.models.cases.CaseReview.Kind",
+        "CaseReviewOutcomeEnum": "inspections.models.cases.CaseReview.Outcome",
+        "FineStatusEnum": "inspections.models.fines.Fine.Status",
+        "FineArrangementKindEnum": "inspections.models.fines.FineArrangement.Kind",
+        "FineArrangementStatusEnum": "inspections.models.fines.FineArrangement.Status",
+        "PaymentOrderStatusEnum": "programs.payment_models.PaymentOrder.Status",
+        "LenientListKindEnum": "inspections.models.catalogue.LenientList.Kind",
+        "LenientOutcomeEnum": "inspections.models.catalogue.LenientListEntry.Outcome",
+        "RepairApplicationStatusEnum": "inspections.models.repair.RepairApplication.Status",
+        "RepairEvidenceKindEnum": "inspections.models.repair.RepairEvidence.Kind",
+        "RequestCategoryEnum": "inspections.models.requests.RequestCategory",
+        "EnterpriseRequestStatusEnum": "inspections.models.requests.EnterpriseRequest.Status",
+        "EnterpriseRequestChannelEnum": "inspections.models.requests.EnterpriseRequest.Channel",
+        "AssistanceCaseStatusEnum": "inspections.models.assistance.AssistanceCase.Status",
+        "AssistanceTaskStatusEnum": "inspections.models.assistance.AssistanceTask.Status",
+        "ComplaintCategoryEnum": "inspections.models.complaints.ComplaintCategory",
+        "ComplaintStatusEnum": "inspections.models.complaints.Complaint.Status",
+        "ComplaintChannelEnum": "inspections.models.complaints.Complaint.Channel",
+        "ComplaintOutcomeEnum": "inspections.models.complaints.Complaint.Outcome",
+        "ServiceOfferingKindEnum": "inspections.models.ordering.ServiceOffering.Kind",
+        "ServiceOrderStatusEnum": "inspections.models.ordering.ServiceOrder.Status",
+        "GridAssignmentRoleEnum": "programs.grid_models.GridAssignment.Role",
+        "OfferRoundReasonEnum": "workshops.offer_models.OfferRound.Reason",
+        "CourseStatusEnum": "workshops.offer_models.Course.Status",
+        "CourseEnrolmentStatusEnum": "workshops.offer_models.CourseEnrolment.Status",
+        "CourseAttendanceEnum": "workshops.offer_models.CourseEnrolment.Attendance",
+    }
+)
 
 # workshops
 # A registration waiting this many days in one status reminds the responsible community worker; after
@@ -417,11 +467,19 @@ WORKSHOPS_REMINDER_DAYS = env.int("WORKSHOPS_REMINDER_DAYS", default=3)
 WORKSHOPS_EXPIRY_DAYS = env.int("WORKSHOPS_EXPIRY_DAYS", default=30)
 WORKSHOPS_CIRCLE_MINUTES = env.int("WORKSHOPS_CIRCLE_MINUTES", default=15)
 WORKSHOPS_SAME_TOWN_MINUTES = env.int("WORKSHOPS_SAME_TOWN_MINUTES", default=10)
+# Travel time between two villages with coordinates: the straight-line distance at this speed (km/h), unless a
+# travel time is typed for the pair (workshops.circle). Job offers reach low-income and disabled residents first;
+# the others this many minutes later.
+WORKSHOPS_TRAVEL_SPEED_KMH = env.float("WORKSHOPS_TRAVEL_SPEED_KMH", default=30.0)
+WORKSHOPS_OFFER_HEAD_START_MINUTES = env.int("WORKSHOPS_OFFER_HEAD_START_MINUTES", default=60)
 # Names of the workshops app's choice sets in the OpenAPI schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
         "PayUnitEnum": "workshops.models.PayUnit",
         "PositionCategoryEnum": "workshops.models.Category",
+        "CourseStatusEnum": "workshops.offer_models.CourseStatus",
+        "CourseEnrolmentStatusEnum": "workshops.offer_models.EnrolmentStatus",
+        "CourseAttendanceEnum": "workshops.offer_models.Attendance",
         "WorkshopKindEnum": "workshops.models.WorkshopKind",
         "WorkshopStatusEnum": "workshops.models.WorkshopStatus",
         "PositionStatusEnum": "workshops.models.PositionStatus",

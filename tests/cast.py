@@ -42,6 +42,11 @@ class Cast:
         return UserFactory(role=User.Role.GRID_WORKER, region=self.county)
 
     @cached_property
+    def grid_manager(self) -> User:
+        """A grid manager (网格管家) of the county with no grid yet: enterprise rows are none of theirs."""
+        return UserFactory(role=User.Role.GRID_MANAGER, region=self.county)
+
+    @cached_property
     def enterprise_user(self) -> User:
         return UserFactory(role=User.Role.ENTERPRISE, is_staff=False, region=None, enterprise=self.enterprise)
 
@@ -61,6 +66,7 @@ class Cast:
             User.Role.OFFICER: self.market_officer,
             User.Role.ORGANISER: self.organiser,
             User.Role.GRID_WORKER: self.grid_worker,
+            User.Role.GRID_MANAGER: self.grid_manager,
             User.Role.ENTERPRISE: self.enterprise_user,
             User.Role.RESIDENT: self.resident_user,
             ANONYMOUS: None,

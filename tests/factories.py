@@ -6,8 +6,9 @@ import random
 import factory
 from django.conf import settings
 
+from programs import grids
 from programs.demo import make_credit_code
-from programs.models import Department, Enterprise, Region, User
+from programs.models import Department, Enterprise, Grid, GridAssignment, MicroGrid, Region, User
 
 _rng = random.Random(7)
 _codes = itertools.count(1)
@@ -97,3 +98,33 @@ def enterprise_user(enterprise: Enterprise | None = None, **kw) -> User:
     return UserFactory(
         role=User.Role.ENTERPRISE, is_staff=False, region=None, enterprise=enterprise or EnterpriseFactory(), **kw
     )
+
+
+# --- Grids (programs.grid_models) -----------------------------------------------------------------------
+
+
+class GridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grid
+
+    community = factory.LazyFunction(lambda: region_tree()["village"])
+    name = factory.Sequence(lambda n: f"第{n}网格")
+    code = factory.Sequence(lambda n: f"G{n:02d}")
+
+
+class MicroGridFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MicroGrid
+
+    grid = factory.SubFactory(GridFactory)
+    name = factory.Sequence(lambda n: f"微网格{n}")
+    code = factory.Sequence(lambda n: f"M{n:03d}")
+
+
+def grid_manager(*grids_or_micro_grids, **kw) -> User:
+    """A grid manager (网格管家) assigned to each grid or micro-grid given."""
+    user = UserFactory(role=User.Role.GRID_MANAGER, **kw)
+    for place in grids_or_micro_grids:
+        where = {"micro_grid": place} if isinstance(place, MicroGrid) else {"grid": place}
+        grids.grid_assign(user=user, role=GridAssignment.Role.GRID_MANAGER, actor=None, **where)
+    return user

@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from programs.admin import EnterpriseAdmin
 from tests.factories import EnterpriseFactory, officer, region_tree
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,8 @@ def test_the_csv_export_opens_in_excel_and_has_the_list_columns(client, enterpri
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert len(rows[0]) == 8  # the list's columns
+    assert rows[0][:3] == ["名称", "统一社会信用代码", "地区"]  # the list's columns, in its order
+    assert len(rows[0]) == len(EnterpriseAdmin.list_display)
     assert sorted(r[0] for r in rows[1:]) == sorted(["重点甲", "普通乙"])
 
 

@@ -40,6 +40,7 @@ def test_production_passes_the_deployment_checklist():
         DJANGO_ENV="production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="programs.example.cn",
+        PAYMENT_ALLOW_SIMULATOR="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
