@@ -13,7 +13,7 @@ from programs.rest import ERROR_RESPONSES, HasRole, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE
 
 from .. import files, selectors, services
-from ..models import Finding
+from ..models import Finding, LenientListEntry
 from .observation import ObservationOpenSerializer, ObservationPeriodSerializer
 
 
@@ -102,6 +102,13 @@ class FindingFilter(StrictFilterSet):
 class FindingDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[Finding.Decision.NO_PENALTY, Finding.Decision.PENALTY])
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    lenient_entry = serializers.PrimaryKeyRelatedField(
+        queryset=LenientListEntry.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For no penalty: the lenient list entry that applies (by default the one proposed).",
+    )
 
 
 class FindingEvidenceSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 proposal), the enterprise's rectification evidence and the re-inspection (复查)."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programs.models import Enterprise, User
+from programs.models import User
 from programs.services import TransitionError, audit_record, transition
 from programs.uploads import EVIDENCE, check_upload
 
@@ -29,6 +29,7 @@ from ..models import (
     Reinspection,
 )
 from ._common import require_inspection_officer
+from .lenient import lenient_decision_entry, lenient_proposal
 
 
 def _require_in_progress(inspection: Inspection) -> None:
@@ -77,21 +78,6 @@ def item_check_record(
     return check
 
 
-def lenient_proposal(*, enterprise: Enterprise, item: InspectionItem, at: datetime) -> LenientListEntry | None:
-    """The lenient list entry that applies: the item is listed and the enterprise has no earlier violation of
-    it within the list's look-back window."""
-    for entry in LenientListEntry.objects.filter(item=item, is_active=True).order_by("kind"):
-        earlier = Finding.objects.filter(
-            enterprise=enterprise,
-            item=item,
-            recorded_at__lt=at,
-            recorded_at__gte=at - timedelta(days=entry.lookback_days),
-        )
-        if not earlier.exists():
-            return entry
-    return None
-
-
 def finding_record(
     *,
     inspection: Inspection,
@@ -118,7 +104,7 @@ def finding_record(
     with transaction.atomic():
         item_check_record(inspection=inspection, item=item, actor=actor, result=ItemCheck.Result.NON_COMPLIANT)
         now = timezone.now()
-        lenient = lenient_proposal(enterprise=inspection.enterprise, item=item, at=now)
+        lenient = lenient_proposal(enterprise=inspection.enterprise, item=item, at=now, severity=severity)
         finding = Finding.objects.create(
             inspection=inspection,
             enterprise_id=inspection.enterprise_id,
@@ -146,13 +132,22 @@ def finding_record(
     return finding
 
 
-def finding_decide(*, finding: Finding, decision: str, actor: User, note: str = "") -> Finding:
-    """The officer's penalty decision, recorded either way (following the lenient proposal or not)."""
+def finding_decide(
+    *, finding: Finding, decision: str, actor: User, note: str = "", lenient_entry: LenientListEntry | None = None
+) -> Finding:
+    """The officer's penalty decision, recorded either way (following the lenient proposal or not); a decision
+    without penalty records the lenient list that applied (``lenient_entry``, by default the one proposed)."""
     require_inspection_officer(finding.inspection, actor)
     if decision == Finding.Decision.OBSERVATION:
         raise ValidationError({"decision": _("Open an observation period instead.")})
     if finding.lenient_proposed and decision == Finding.Decision.PENALTY and not note.strip():
         raise ValidationError({"note": _("No penalty was proposed; say why the normal procedure applies.")})
+    applied = lenient_decision_entry(finding=finding, decision=decision, entry=lenient_entry)
+    listed = (
+        {"lenient_entry": applied.pk, "lenient_list": applied.lenient_list_id, "kind": applied.kind}
+        if applied
+        else {}
+    )
     return transition(
         instance=finding,
         to=decision,
@@ -160,7 +155,8 @@ def finding_decide(*, finding: Finding, decision: str, actor: User, note: str = 
         allowed=FINDING_DECISION_MOVES,
         field="decision",
         reason=note,
-        changes={"decision_note": note, "decided_by": actor, "decided_at": timezone.now()},
+        changes={"decision_note": note, "decided_by": actor, "decided_at": timezone.now(), "lenient_entry": applied},
+        data=listed,
     )
 
 
