@@ -22,6 +22,12 @@ class Inspection(models.Model):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Origin(models.TextChoices):
+        """Why the visit happens: the plan (coordinated plan entries) or a complaint (unplanned, counted apart)."""
+
+        PLAN = "plan", _("Plan")
+        COMPLAINT = "complaint", _("Complaint")
+
     class CodeNotShownReason(models.TextChoices):
         """Why a visit was carried out without showing its inspection code (亮码); ``NOT_RECORDED`` only marks the
         visits completed before the reason was asked for (an officer cannot choose it)."""
@@ -54,6 +60,7 @@ class Inspection(models.Model):
     )
     mode = models.CharField(_("mode"), max_length=10, choices=PlanEntry.Mode.choices, default=PlanEntry.Mode.ON_SITE)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.PLAN)
     code = models.CharField(_("inspection code"), max_length=40, unique=True, null=True, blank=True, editable=False)
     code_shown_at = models.DateTimeField(_("code shown at"), null=True, blank=True)
     code_shown_by = models.ForeignKey(
