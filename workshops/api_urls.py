@@ -13,6 +13,9 @@ router.register("workshop-registrations", api.RegistrationViewSet, basename="wor
 router.register("workshop-employments", api.EmploymentViewSet, basename="workshop-employment")
 router.register("workshop-activities", api.ActivityViewSet, basename="workshop-activity")
 router.register("workshop-markets", api.MarketViewSet, basename="workshop-market")
+router.register("workshop-offers", api.JobOfferViewSet, basename="workshop-offer")
+router.register("workshop-courses", api.CourseViewSet, basename="workshop-course")
+router.register("workshop-enrolments", api.EnrolmentViewSet, basename="workshop-enrolment")
 
 urlpatterns = [
     path("indicators/workshops/", api.WorkshopIndicatorsView.as_view(), name="indicators-workshops"),

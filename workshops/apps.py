@@ -11,4 +11,5 @@ class WorkshopsConfig(AppConfig):
         "Remind of waiting workshop registrations": ("workshops.remind_waiting_registrations", 3600),
         "Expire workshop registrations nobody acted on": ("workshops.expire_registrations", 3600),
         "Close seasonal workshop positions": ("workshops.close_seasonal_positions", 3600),
+        "Re-send lost job offer rounds": ("workshops.requeue_stalled_offer_rounds", 60),
     }

@@ -18,7 +18,7 @@ from programs.services import enterprise_create
 from programs.validators import id_number_check_character
 
 from . import services
-from .models import Activity, Market, Position, Registration, Resident, Workshop
+from .models import Activity, Course, Market, OfferRound, Position, Registration, Resident, Workshop
 
 P = Position.PayUnit
 WORKSHOPS = [
@@ -30,7 +30,10 @@ WORKSHOPS = [
         ("岱津机械设备制造有限公司", "机械设备制造"),
         "岱津负责人",
         "机械零部件",
-        [("零部件装配", "manufacturing", 8, "3000", P.MONTH, True, None)],
+        [
+            ("零部件装配", "manufacturing", 8, "3000", P.MONTH, True, None),
+            ("设备清洁保养", "manufacturing", 4, "2800", P.MONTH, True, None),  # offered to 汤忠定 (the villager)
+        ],
     ),
     (
         "“离岛耕海”共富工坊",
@@ -138,6 +141,61 @@ SUPPLY_POINTS = [
 ]
 
 
+# Where the Zhoushan towns are (WGS-84, approximate): the 15-minute circle is measured from these. A town's
+# villages (001 东海村, 002 渔港社区, 003 新建村) lie about 1.5 km apart around it.
+TOWN_PLACES = {
+    "330902001": ("30.0180", "122.0720"),  # 定海 盐仓街道
+    "330902002": ("30.1700", "122.0300"),  # 定海 长白乡 (长白岛)
+    "330902003": ("30.0700", "122.1750"),  # 定海 白泉镇
+    "330903001": ("29.9500", "122.3000"),  # 普陀 沈家门街道
+    "330903002": ("29.7300", "122.1400"),  # 普陀 六横镇
+    "330903003": ("29.8700", "122.2400"),  # 普陀 蚂蚁岛
+    "330921001": ("30.2980", "122.1300"),  # 岱山 东沙镇
+    "330921002": ("30.2450", "122.2000"),  # 岱山 高亭镇
+    "330922001": ("30.7250", "122.4500"),  # 嵊泗 菜园镇
+    "330922002": ("30.7200", "122.8200"),  # 嵊泗 嵊山镇
+}
+VILLAGE_OFFSETS = {"001": ("0", "0"), "002": ("0.0120", "0.0100"), "003": ("-0.0100", "0.0140")}
+# The job and course portal (智聘): courses of the communities, with who enrolled and who came.
+# title, village code, place, schedule, starts (days from today), lasts (days), places, enrolled residents, came
+COURSES = [
+    ("电商直播技能培训", "330903001002", "渔港社区礼堂", "每周二 19:00", -14, 45, 30, ["陈小海", "周渔嫂"], ["陈小海"]),
+    ("贻贝养殖与加工培训", "330922001001", "菜园贻贝合作社", "每周四 14:00", 7, 30, 25, ["林阿婆", "张大哥"], []),
+    ("机械零部件装配入门", "330921001001", "岱津共富工坊车间", "每周六 9:00–11:00", 3, 21, 15, ["汤忠定"], []),
+]
+
+
+def _place_villages() -> None:
+    """The demo's Zhoushan villages get their coordinates (once: a place moved by hand stays where it is)."""
+    for town, (lat, lng) in TOWN_PLACES.items():
+        for number, (dlat, dlng) in VILLAGE_OFFSETS.items():
+            Region.objects.filter(code=town + number, latitude__isnull=True).update(
+                latitude=Decimal(lat) + Decimal(dlat), longitude=Decimal(lng) + Decimal(dlng)
+            )
+
+
+def _offers_and_courses(residents: dict, organiser: User | None, today: date) -> None:
+    """Send the offers of the positions just posted (the residents exist now), and the courses with their
+    enrolments and attendance. Idempotent: a round is sent once, a course is found by its title."""
+    for pending in OfferRound.objects.filter(done_at__isnull=True).values_list("pk", flat=True):
+        services.job_offers_send(offer_round_id=pending)
+    for title, code, place, schedule, starts, lasts, places, enrolled, came in COURSES:
+        course = Course.objects.filter(title=title).first() or services.course_create(
+            actor=organiser,
+            title=title,
+            region=Region.objects.get(code=code),
+            place=place,
+            schedule=schedule,
+            starts_on=today + timedelta(days=starts),
+            ends_on=today + timedelta(days=starts + lasts),
+            capacity=places,
+        )
+        for name in enrolled:
+            enrolment, _created = services.course_enrol(course=course, resident=residents[name], actor=organiser)
+            if course.starts_on <= today and organiser is not None:
+                services.course_attendance_record(enrolment=enrolment, attended=name in came, actor=organiser)
+
+
 def _id_number(county: str, birth: str, serial: int) -> str:
     body = f"{county}{birth}{serial:03d}"
     return body + id_number_check_character(body)
@@ -155,6 +213,7 @@ def seed() -> dict:
     if not Region.objects.filter(code="330921001001").exists():
         return {"skipped": "the core demo regions are missing"}
     rng = random.Random(6)
+    _place_villages()
     organiser = User.objects.filter(username="organiser").first()
     today = timezone.localdate()
     season = (date(today.year, 6, 1), date(today.year, 11, 30))
@@ -218,6 +277,7 @@ def seed() -> dict:
             wished_categories=wished,
         )
     villager = _villager(residents["汤忠定"])
+    _offers_and_courses(residents, organiser, timezone.localdate())
 
     baselines = {name: baseline for name, *_rest, baseline in RESIDENTS}
     made = 0

@@ -228,6 +228,10 @@ class VillageDistance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["from_village", "to_village"], name="village_distance_unique_pair"),
             models.CheckConstraint(condition=~Q(from_village=F("to_village")), name="village_distance_two_places"),
+            # Each pair once: the lower id first (services.village_distance_set orders it; 0009 merged older rows).
+            models.CheckConstraint(
+                condition=Q(from_village__lt=F("to_village")), name="village_distance_ordered_pair"
+            ),
         ]
         verbose_name = _("travel time between villages")
         verbose_name_plural = _("travel times between villages")
@@ -455,6 +459,9 @@ class Activity(models.Model):
 
 # The market (大市集), its participating workshops and the supply points it opened outside the city.
 from .market_models import Market, MarketParticipation, SupplyPoint  # noqa: E402, F401
+
+# Job offers pushed to residents (岗位推送) and the courses they enrol in (智聘).
+from .offer_models import Course, CourseEnrolment, JobOffer, OfferRound  # noqa: E402, F401
 
 # Names of the choice sets in the OpenAPI schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 PayUnit = Position.PayUnit

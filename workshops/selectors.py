@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -11,6 +10,7 @@ from programs.models import Region, User
 from programs.roles import WORKSHOP_FIELD_STAFF
 from programs.selectors import scope
 
+from .circle import travel_minutes_from  # the circle is computed there (views and bench read it here too)
 from .models import (
     Activity,
     Employment,
@@ -21,9 +21,9 @@ from .models import (
     Registration,
     Resident,
     SupplyPoint,
-    VillageDistance,
     Workshop,
 )
+from .offer_selectors import offer_and_course_figures
 from .privacy import resident_view
 
 # A day wage compares with a monthly one at this many working days a month, to rank positions by pay.
@@ -128,27 +128,6 @@ def market_list(*, user: User) -> QuerySet[Market]:
 # --- Matching: the 15-minute employment circle ---------------------------------------------------------
 
 
-def travel_minutes_from(village: Region) -> dict[int, int]:
-    """Villages within the resident's 15-minute circle, with the travel time to each.
-
-    The rule: the same village is 0 minutes; another village of the same town counts
-    ``WORKSHOPS_SAME_TOWN_MINUTES``; a travel time configured between two villages (``VillageDistance``)
-    overrides both, in either direction. A village is in the circle when its time is at most
-    ``WORKSHOPS_CIRCLE_MINUTES``.
-    """
-    minutes = {village.pk: 0}
-    town_prefix = village.code[: Region.PREFIX_LENGTH[Region.Level.TOWN]]
-    same_town = Region.objects.filter(level=Region.Level.VILLAGE, code__startswith=town_prefix).exclude(pk=village.pk)
-    for pk in same_town.values_list("pk", flat=True):
-        minutes[pk] = settings.WORKSHOPS_SAME_TOWN_MINUTES
-    configured = VillageDistance.objects.filter(Q(from_village=village) | Q(to_village=village)).values_list(
-        "from_village_id", "to_village_id", "minutes"
-    )
-    for a, b, m in configured:
-        minutes[b if a == village.pk else a] = m
-    return {pk: m for pk, m in minutes.items() if m <= settings.WORKSHOPS_CIRCLE_MINUTES}
-
-
 def monthly_pay(position: Position) -> Decimal:
     if position.pay_unit == Position.PayUnit.DAY:
         return position.pay_amount * WORKING_DAYS_PER_MONTH
@@ -204,7 +183,9 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
       (a market of two counties shows its visitors in each);
     - ``live_streams`` (``count``, ``sessions``, ``sales``) and ``trainings`` (``count``, ``participants``):
       the workshops' activities held in the period, cancelled ones left out;
-    - ``activity_revenue``: market revenue plus live-stream sales.
+    - ``activity_revenue``: market revenue plus live-stream sales;
+    - ``offers`` (``sent``, ``leading_to_registration``) and ``courses`` (``count``, ``enrolments``, ``attended``):
+      ``offer_selectors.offer_and_course_figures``.
     """
     workshops = scope(Workshop.objects.all(), user, region="village", enterprise="host_enterprise_id")
     if region is not None:
@@ -271,6 +252,7 @@ def workshop_indicators(*, user: User, region: Region | None = None, start: date
         },
         "trainings": {"count": training["count"], "participants": training["participants"] or 0},
         "activity_revenue": _cents(market["revenue"] + (live["revenue"] or 0)),
+        **offer_and_course_figures(workshops=workshops, user=user, region=region, start=start, end=end),
     }
 
 

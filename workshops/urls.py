@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_jobs
 
 app_name = "workshops"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("workshops/positions/<int:pk>/", views.position_detail, name="position"),
     path("workshops/registered/<str:token>/", views.registered, name="registered"),
     path("workshops/mine/", views.my_registrations, name="mine"),
+    path("workshops/offers/<int:pk>/", views_jobs.offer_open, name="offer"),
+    path("workshops/courses/", views_jobs.course_list, name="courses"),
+    path("workshops/courses/<int:pk>/enrol/", views_jobs.course_enrol, name="course-enrol"),
 ]

@@ -19,6 +19,7 @@ from programs.models import Region
 from . import selectors, services
 from .forms import RegistrationForm, ResidentRegistrationForm
 from .models import Category, Registration, Resident, Workshop
+from .views_jobs import offers_for
 
 # What happens next, as the resident reads it beside each status.
 NEXT_STEPS = {
@@ -131,6 +132,7 @@ def position_list(request):
             "accessible": bool(request.GET.get("accessible")),
             "resident": resident,
             "mine": mine,
+            "offers": offers_for(request.user) if resident is not None else [],
         },
     )
 

@@ -71,7 +71,7 @@ def test_a_market_of_workshops_from_two_counties_counts_once_in_the_city_and_onc
         visitors=3000,
     )
     zhoushan = Region.objects.get(code="330900000000")
-    with django_assert_num_queries(7):  # whatever the number of markets and workshops
+    with django_assert_num_queries(9):  # whatever the number of markets and workshops (2: offers and courses)
         whole = selectors.workshop_indicators(user=actor, region=zhoushan, **PERIOD)["markets"]
     assert whole == {
         "count": 1,

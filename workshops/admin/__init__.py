@@ -4,6 +4,7 @@ Importing this package registers every ModelAdmin of the app (Django's admin aut
 from .activities import ActivityAdmin
 from .distances import VillageDistanceAdmin
 from .employment import EmploymentAdmin, IncomeRecordAdmin, IncomeRecordInline
+from .jobs import CourseAdmin, CourseEnrolmentAdmin, JobOfferAdmin
 from .markets import MarketAdmin, ParticipationInline, SupplyPointInline
 from .positions import PositionAdmin
 from .registrations import EmployActionForm, RegistrationAdmin
@@ -12,10 +13,13 @@ from .workshops import WorkshopAdmin
 
 __all__ = [
     "ActivityAdmin",
+    "CourseAdmin",
+    "CourseEnrolmentAdmin",
     "EmployActionForm",
     "EmploymentAdmin",
     "IncomeRecordAdmin",
     "IncomeRecordInline",
+    "JobOfferAdmin",
     "MarketAdmin",
     "ParticipationInline",
     "PositionAdmin",

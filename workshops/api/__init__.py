@@ -6,9 +6,11 @@ from programs.rest import HasRole
 
 from ._common import NO_DELETE, ReasonSerializer
 from .activities import ActivitySerializer, ActivityViewSet
+from .courses import CourseSerializer, CourseViewSet, EnrolmentSerializer, EnrolmentViewSet
 from .employment import EmploymentSerializer, EmploymentViewSet, EndSerializer, IncomeRecordSerializer, IncomeSerializer
 from .indicators import WorkshopIndicatorQuerySerializer, WorkshopIndicatorsView
 from .markets import MarketParticipationSerializer, MarketSerializer, MarketViewSet, SupplyPointSerializer
+from .offers import JobOfferSerializer, JobOfferViewSet
 from .positions import MatchSerializer, PositionSerializer, PositionViewSet
 from .registrations import EmploySerializer, RegistrationSerializer, RegistrationViewSet
 from .residents import CategoriesField, ResidentSerializer, ResidentViewSet, SurveySerializer
@@ -19,13 +21,19 @@ __all__ = [
     "ActivitySerializer",
     "ActivityViewSet",
     "CategoriesField",
+    "CourseSerializer",
+    "CourseViewSet",
     "EmploySerializer",
     "EmploymentSerializer",
     "EmploymentViewSet",
     "EndSerializer",
+    "EnrolmentSerializer",
+    "EnrolmentViewSet",
     "HasRole",
     "IncomeRecordSerializer",
     "IncomeSerializer",
+    "JobOfferSerializer",
+    "JobOfferViewSet",
     "MarketParticipationSerializer",
     "MarketSerializer",
     "MarketViewSet",

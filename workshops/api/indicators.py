@@ -1,14 +1,13 @@
 """The workshop indicators, with the parameters every indicator endpoint takes (``IndicatorQuerySerializer``:
 ``start``, ``end``, a ``region`` id inside the caller's scope) and a ``breakdown`` by the regions below."""
 
-from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from programs.rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer
+from programs.rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer, money_as_text
 from programs.roles import WORKSHOP_STAFF
 
 from .. import selectors
@@ -41,15 +40,5 @@ class WorkshopIndicatorsView(APIView):
         body = selectors.workshop_indicators(user=user, region=region, start=start, end=end)
         if query.validated_data["breakdown"] and region is not None:
             body["breakdown"] = selectors.workshop_indicators_by_region(user=user, parent=region, start=start, end=end)
-        return Response(_money_as_text(body))
+        return Response(money_as_text(body))
 
-
-def _money_as_text(value):
-    """Amounts go out as exact decimal strings, as every serializer in the API writes them."""
-    if isinstance(value, dict):
-        return {key: _money_as_text(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_money_as_text(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

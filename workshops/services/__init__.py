@@ -6,10 +6,19 @@ Sensitive fields (ID number, disability, low-income) never reach a log line, an 
 """
 
 from .activities import ACTIVITY_FIELDS, activity_cancel, activity_record
+from .courses import (
+    COURSE_FIELDS,
+    course_attendance_record,
+    course_create,
+    course_enrol,
+    course_enrolment_cancel,
+    course_set_status,
+)
 from .distances import village_distance_set
 from .employment import employment_end, income_record
 from .links import registration_from_token, registration_token
 from .markets import MARKET_FIELDS, PARTICIPATION_FIELDS, SUPPLY_POINT_FIELDS, market_cancel, market_record
+from .offers import job_offer_mark_seen, job_offers_send, offer_round_start, residents_to_offer, stalled_offer_rounds
 from .positions import POSITION_FIELDS, position_close, position_create, position_reopen, position_update
 from .registrations import (
     public_registration_submit,
@@ -40,6 +49,7 @@ from .workshops import WORKSHOP_FIELDS, workshop_create, workshop_set_status, wo
 
 __all__ = [
     "ACTIVITY_FIELDS",
+    "COURSE_FIELDS",
     "MARKET_FIELDS",
     "PARTICIPATION_FIELDS",
     "POSITION_FIELDS",
@@ -49,10 +59,18 @@ __all__ = [
     "WORKSHOP_FIELDS",
     "activity_cancel",
     "activity_record",
+    "course_attendance_record",
+    "course_create",
+    "course_enrol",
+    "course_enrolment_cancel",
+    "course_set_status",
     "employment_end",
     "income_record",
+    "job_offer_mark_seen",
+    "job_offers_send",
     "market_cancel",
     "market_record",
+    "offer_round_start",
     "position_close",
     "position_create",
     "position_reopen",
@@ -75,7 +93,9 @@ __all__ = [
     "resident_for_public_registration",
     "resident_survey",
     "resident_update",
+    "residents_to_offer",
     "responsible_grid_workers",
+    "stalled_offer_rounds",
     "village_distance_set",
     "workshop_create",
     "workshop_set_status",

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from programs.models import User
 from programs.services import audit_record, refuse_unknown_fields, transition
 
-from ..models import POSITION_MOVES, Position
+from ..models import POSITION_MOVES, OfferRound, Position
+from .offers import offer_round_start
 
 # What a person sets on a position; the status and the places taken follow from the registrations.
 POSITION_FIELDS = (
@@ -33,6 +34,8 @@ def position_create(*, actor: User | None, **fields) -> Position:
     with transaction.atomic():
         position.save()
         audit_record(obj=position, field="created", old="", new=position.status, actor=actor, action="position.create")
+        if position.status == Position.Status.OPEN:
+            offer_round_start(position=position, reason=OfferRound.Reason.OPENED)
     return position
 
 
@@ -62,6 +65,8 @@ def position_update(*, position: Position, actor: User | None, **fields) -> Posi
                 actor=actor,
                 action="position.update",
             )
+        if locked.status == Position.Status.OPEN:  # more openings, another category: residents not offered yet
+            offer_round_start(position=locked, reason=OfferRound.Reason.UPDATED)
     return locked
 
 
@@ -77,11 +82,14 @@ def position_close(*, position: Position, actor: User | None, reason: str = "") 
 
 
 def position_reopen(*, position: Position, actor: User | None, reason: str = "") -> Position:
-    return transition(
-        instance=position,
-        to=Position.Status.OPEN,
-        actor=actor,
-        allowed=POSITION_MOVES,
-        reason=reason,
-        action="position.reopen",
-    )
+    with transaction.atomic():
+        reopened = transition(
+            instance=position,
+            to=Position.Status.OPEN,
+            actor=actor,
+            allowed=POSITION_MOVES,
+            reason=reason,
+            action="position.reopen",
+        )
+        offer_round_start(position=reopened, reason=OfferRound.Reason.REOPENED)
+    return reopened
