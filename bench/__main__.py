@@ -13,12 +13,13 @@ from pathlib import Path
 
 from . import environment
 
-SECTIONS = ("data", "queries", "http", "contention", "sweeps", "imports")
+SECTIONS = ("data", "queries", "http", "contention", "sweeps", "imports", "exports", "coordination")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small data, short runs (a smoke test)")
+    parser.add_argument("--scale", choices=["tenth"], help="another data size in its own database (…_tenth)")
     parser.add_argument("--only", default="", help=f"comma-separated sections of {', '.join(SECTIONS)}")
     parser.add_argument("--duration", type=float, help="seconds per HTTP measurement")
     parser.add_argument("--concurrency", type=int, default=4, help="connections of the HTTP load generator")
@@ -30,19 +31,21 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
-    url = environment.configure(quick=args.quick)
+    url = environment.configure(quick=args.quick, suffix=args.scale or "")
     created = environment.ensure_database(url)
     print(f"bench: database {url.rsplit('/', 1)[-1]}{' (created)' if created else ''}; migrating", flush=True)
     environment.setup_django(migrate=True)
     environment.flush_redis()
 
     from . import contention, dataset, endpoints, report, sweeps
+    from . import coordination as coordination_bench
+    from . import exports as export_bench
     from . import imports as import_bench
 
     def log(line: str) -> None:
         print(line, flush=True)
 
-    scale = dataset.QUICK if args.quick else dataset.FULL
+    scale = dataset.QUICK if args.quick else dataset.TENTH if args.scale == "tenth" else dataset.FULL
     duration = args.duration or (2 if args.quick else 12)
     warmup = 0.5 if args.quick else 1
     coordination_limit = args.coordination_limit or (30 if args.quick else 120)
@@ -81,6 +84,12 @@ def main(argv=None) -> int:
     if "imports" in only:
         log("bench: enterprise import against csv.reader + bulk_create")
         keep("imports", import_bench.run(folder=raw.parent / "bench-imports", log=log))
+    if "exports" in only:
+        log("bench: enterprise list export against values_list + writer")
+        keep("exports", export_bench.run(enterprises=scale.enterprises, log=log))
+    if "coordination" in only:
+        log("bench: coordination of the month against one SQL statement")
+        keep("coordination", coordination_bench.run(scale, time_limit=coordination_limit, log=log))
     text = report.render(
         mode=scale.name,
         machine=environment.machine(),
@@ -89,6 +98,10 @@ def main(argv=None) -> int:
     )
     if "imports" in sections:  # rendered by its own module (bench/imports.py)
         text = text.rstrip("\n") + "\n\n" + import_bench.section(sections["imports"]["value"])
+    if "exports" in sections:
+        text = text.rstrip("\n") + "\n\n" + export_bench.section(sections["exports"]["value"])
+    if "coordination" in sections:
+        text = text.rstrip("\n") + "\n\n" + coordination_bench.section(sections["coordination"]["value"])
     print()
     print(text)
     log(f"bench: done in {time.perf_counter() - started:.0f} s")

@@ -10,18 +10,19 @@ from urllib.parse import urlsplit, urlunsplit
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/programs_bench"
 
 
-def database_url(*, quick: bool) -> str:
-    """``BENCH_DATABASE_URL``; the smoke mode uses a sibling database (``…_quick``) so that its small data set
-    never mixes with the full one."""
+def database_url(*, quick: bool, suffix: str = "") -> str:
+    """``BENCH_DATABASE_URL``; the smoke mode uses a sibling database (``…_quick``), another scale its own
+    (``…_<suffix>``), so that their data sets never mix with the full one."""
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not quick:
+    suffix = "quick" if quick else suffix
+    if not suffix:
         return url
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_quick"))
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_" + suffix))
 
 
-def configure(*, quick: bool) -> str:
-    url = database_url(quick=quick)
+def configure(*, quick: bool, suffix: str = "") -> str:
+    url = database_url(quick=quick, suffix=suffix)
     os.environ["BENCH_DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     return url

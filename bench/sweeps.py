@@ -235,10 +235,11 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
             ),
             new_inspections AS (
                 INSERT INTO inspections_inspection (month, week_start, is_joint, mode, status, cancel_reason, summary,
-                                                    created_at, enterprise_id, lead_department_id)
+                                                    created_at, enterprise_id, lead_department_id, origin,
+                                                    code_not_shown_reason, code_not_shown_note)
                 SELECT %(month)s, NULL, count(DISTINCT department_id) > 1,
                        CASE WHEN bool_or(mode = 'on_site') THEN 'on_site' ELSE 'off_site' END, 'planned', '', '',
-                       now(), enterprise_id, min(lead)
+                       now(), enterprise_id, min(lead), 'plan', '', ''
                 FROM final GROUP BY enterprise_id
                 RETURNING id, enterprise_id
             ),

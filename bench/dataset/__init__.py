@@ -15,7 +15,19 @@ positions, 50,000 residents with 100,000 registrations; 100,000 due in-app remin
 
 from .core import DEPARTMENT_KINDS
 from .generation import STEP_ORDER, Steps, generate, recorded_setup
-from .scale import BENCH_MONTH, CITY, CLIENTS, COUNTY, FULL, PROVINCE, QUICK, REMINDER_PREFIX, REMINDERS_T0, Scale
+from .scale import (
+    BENCH_MONTH,
+    CITY,
+    CLIENTS,
+    COUNTY,
+    FULL,
+    PROVINCE,
+    QUICK,
+    REMINDER_PREFIX,
+    REMINDERS_T0,
+    TENTH,
+    Scale,
+)
 from .sql import grade_sql
 
 __all__ = [
@@ -30,6 +42,7 @@ __all__ = [
     "REMINDERS_T0",
     "REMINDER_PREFIX",
     "STEP_ORDER",
+    "TENTH",
     "Scale",
     "Steps",
     "generate",

@@ -103,12 +103,12 @@ def enterprises(scale: Scale) -> int:
     rows = execute(
         f"""
         WITH v AS (SELECT array_agg(id ORDER BY code) AS ids FROM programs_region WHERE level = 'village')
-        INSERT INTO programs_enterprise (id, name, credit_code, region_id, address, industry, size, is_key, grid,
-            micro_grid, is_four_new, contact_name, contact_phone, contact_email, grade, grade_changed_at, created_at)
+        INSERT INTO programs_enterprise (id, name, credit_code, region_id, address, industry, size, is_key,
+            is_four_new, contact_name, contact_phone, contact_email, grade, grade_changed_at, created_at)
         SELECT i, '企业' || lpad(i::text, 7, '0'), {credit_code_sql(body)},
                v.ids[1 + (i::bigint * 7919) % array_length(v.ids, 1)], '',
                (ARRAY['餐饮', '制造', '零售', '建筑', '物流'])[1 + i % 5],
-               (ARRAY['micro', 'small', 'medium', 'large'])[1 + i % 4], i % 50 = 0, '', '', i % 10 = 0,
+               (ARRAY['micro', 'small', 'medium', 'large'])[1 + i % 4], i % 50 = 0, i % 10 = 0,
                '联系人', '138' || lpad((i % 100000000)::text, 8, '0'), '', {grade_sql("i")}, NULL,
                now() - make_interval(days => i % 1000)
         FROM generate_series(%s, %s) i CROSS JOIN v

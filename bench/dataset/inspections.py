@@ -33,10 +33,10 @@ def inspection_history(scale: Scale) -> int:
         WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM programs_department)
         INSERT INTO inspections_inspection (id, month, week_start, is_joint, mode, status, code, cancel_reason,
             summary, code_not_shown_reason, code_not_shown_note, created_at, started_at, completed_at,
-            enterprise_id, lead_department_id)
+            enterprise_id, lead_department_id, origin)
         SELECT i, DATE '2026-06-01', DATE '2026-06-01', false, 'on_site', 'completed', NULL, '', '', 'not_recorded', '',
                now() - interval '150 days', now() - interval '150 days', now() - interval '150 days', i,
-               d.ids[1 + i % array_length(d.ids, 1)]
+               d.ids[1 + i % array_length(d.ids, 1)], 'plan'
         FROM generate_series(%s, %s) i CROSS JOIN d
         WHERE {grade_sql("i")} <> 'gray'
         ON CONFLICT (id) DO NOTHING

@@ -48,6 +48,7 @@ def inspection_for(entries: list[PlanEntry], *, actor: User | None) -> tuple[Ins
             enterprise_id=first.enterprise_id,
             month=first.month,
             status__in=[Inspection.Status.PLANNED, Inspection.Status.SCHEDULED],
+            origin=Inspection.Origin.PLAN,  # a complaint-triggered visit is never grown by plan entries
         )
         .order_by("pk")
         .first()
