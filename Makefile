@@ -28,6 +28,8 @@ messages: install
 # supervisord.conf reads both; the database, the queue and the logs go under VAR_DIR.
 run: export VAR_DIR ?= $(CURDIR)/var
 run: export WEB_BIND ?= 127.0.0.1:8000
+# Links in texts, PDFs and the simulated gateway's notifications point at the address served.
+run: export GUIDANCE_SITE_URL ?= http://$(WEB_BIND)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

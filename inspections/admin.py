@@ -17,6 +17,11 @@ from programs.models import Grade, User
 from programs.roles import COORDINATORS, ENFORCEMENT, STAFF
 
 from . import services
+from .admin_cases import PenaltyCaseAdmin  # noqa: F401 (registers penalty cases)
+from .admin_complaints import ComplaintAdmin  # noqa: F401 (registers complaints and service ordering)
+from .admin_fines import FineAdmin  # noqa: F401 (registers fines, deferral / instalments, the waiver policy)
+from .admin_repair import RepairApplicationAdmin  # noqa: F401 (registers lenient lists and credit repair)
+from .admin_requests import EnterpriseRequestAdmin  # noqa: F401 (registers requests and joint assistance)
 from .models import (
     Coordination,
     Finding,
@@ -225,7 +230,7 @@ class InspectionAdmin(RoleScopedAdmin):
         "code_shown",
         "code_not_shown_reason",
     ]
-    list_filter = ["status", "is_joint", "code_not_shown_reason", "month", "lead_department__kind"]
+    list_filter = ["status", "origin", "is_joint", "code_not_shown_reason", "month", "lead_department__kind"]
     search_fields = ["enterprise__name", "enterprise__credit_code", "code"]
     list_select_related = ["enterprise", "lead_department"]
     readonly_fields = [f.name for f in Inspection._meta.fields if f.name != "code"] + [
@@ -373,7 +378,7 @@ class FindingAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
     scope_paths = {"region": "enterprise__region", "department": "inspection__departments"}
     list_display = ["enterprise", "item", "severity", "deadline", "overdue", "status", "lenient_proposed", "decision"]
-    list_filter = ["severity", "status", "decision", "lenient_proposed"]
+    list_filter = ["severity", "status", "decision", "lenient_proposed", "lenient_entry__kind"]
     search_fields = ["enterprise__name", "item__code", "item__name", "description"]
     list_select_related = ["enterprise", "item"]
     readonly_fields = [f.name for f in Finding._meta.fields]

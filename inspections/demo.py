@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from programs.models import Department, Enterprise, Region, User
 
-from . import services
+from . import case_demo, complaint_demo, fine_demo, repair_demo, request_demo, services
 from .models import Finding, Inspection, InspectionItem, ItemCheck, LenientListEntry, PlanEntry
 
 K = Department.Kind
@@ -62,7 +62,17 @@ def seed() -> dict:
     if coordinator is None or not Region.objects.filter(code="330212000000").exists():
         return {"skipped": "run programs.demo first"}
     if PlanEntry.objects.filter(note="demo").exists():
-        return {"plan_entries": PlanEntry.objects.count(), "inspections": Inspection.objects.count()}
+        cases = case_demo.seed_cases()
+        cases.update(fine_demo.seed_fines())
+        cases.update(repair_demo.seed())
+        between = complaint_demo.seed()
+        between.update(request_demo.seed())
+        return {
+            "plan_entries": PlanEntry.objects.count(),
+            "inspections": Inspection.objects.count(),
+            **cases,
+            **between,
+        }
     rng = random.Random(2024)
     with transaction.atomic():
         entries = _year_of_plans(rng, coordinator)
@@ -74,7 +84,12 @@ def seed() -> dict:
     late = PlanEntry.objects.filter(note="demo").order_by("-id").first()
     _late_entry(late, coordinator)
     this_month = _this_month(coordinator)
-    return {"plan_entries": entries + 1, "inspections": Inspection.objects.count(), "this_month": this_month}
+    cases = case_demo.seed_cases()
+    cases.update(fine_demo.seed_fines())
+    cases.update(repair_demo.seed())
+    cases.update(complaint_demo.seed())
+    cases.update(request_demo.seed())
+    return {"plan_entries": entries + 1, "inspections": Inspection.objects.count(), "this_month": this_month, **cases}
 
 
 def _officer_for(department: Department) -> User:

@@ -2,16 +2,15 @@
 computed from the records, live, for a region and a period."""
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from programs.models import Enterprise, Grade, Region, User
-from programs.selectors import scope
+from programs.selectors import in_region, percent, scope
 
-from . import grades
+from . import case_selectors, complaint_selectors, fine_selectors, grades, repair_selectors, request_selectors
 from .codes import normalize_code
 from .models import (
     Coordination,
@@ -26,19 +25,6 @@ from .models import (
     PlanEntry,
     YearPlan,
 )
-
-
-def percent(part: int, whole: int, places: int = 1) -> float | None:
-    """``part / whole`` in percent, rounded half up as the bureau publishes it; None when there is no whole."""
-    if not whole:
-        return None
-    exponent = Decimal(1).scaleb(-places)
-    return float((Decimal(part) * 100 / Decimal(whole)).quantize(exponent, rounding=ROUND_HALF_UP))
-
-
-def _in_region(queryset: QuerySet, region: Region | None, path: str) -> QuerySet:
-    return queryset if region is None else queryset.filter(**{f"{path}__code__startswith": region.prefix})
-
 
 # --- Catalogue and plans ----------------------------------------------------------------------------------
 
@@ -189,7 +175,7 @@ def due_enterprise_list(*, user: User, on: date | None = None) -> QuerySet[Enter
 def inspection_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
     """The plan, inspection and finding figures for plan months and visits in [start, end], in the caller's
     scope (narrowed to ``region``). Rates are over submitted entries; an entry not coordinated yet is pending."""
-    entries = _in_region(
+    entries = in_region(
         scope(PlanEntry.objects.all(), user, region="enterprise__region", department="department_id"),
         region,
         "enterprise__region",
@@ -213,7 +199,7 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
     year_plan = _with_rates(planned.aggregate(**_PLAN_FIGURES))
     year_plan["outside_plan"] = entries.filter(_PLANNED, year_plan__isnull=True).count()
     year_plan["departments"] = by_department
-    inspections = _in_region(
+    inspections = in_region(
         scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
         "enterprise__region",
@@ -238,7 +224,7 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
     visits["code_not_shown_by_reason"] = {
         reason: visits.pop(f"not_shown_{reason}") for reason in Inspection.CodeNotShownReason.values
     }
-    findings = _in_region(
+    findings = in_region(
         scope(Finding.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
         "enterprise__region",
@@ -255,7 +241,7 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
         on_time=Count("pk", filter=Q(status=Finding.Status.RECTIFIED, rectified_at__date__lte=F("deadline"))),
     )
     delegated_checks = (
-        _in_region(
+        in_region(
             scope(ItemCheck.objects.all(), user, region="inspection__enterprise__region"),
             region,
             "inspection__enterprise__region",
@@ -286,17 +272,27 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
             "rectified_on_time_rate": percent(deadlines["on_time"], deadlines["due"]),
             "overdue_open": overdue(findings).count(),
         },
+        "complaints": complaint_selectors.complaint_indicators(user=user, region=region, start=start, end=end),
+        "ordering": complaint_selectors.ordering_indicators(user=user, region=region, start=start, end=end),
+        "requests": request_selectors.request_indicators(
+            user=user, region=region, start=start, end=end, percent=percent
+        ),
+        "assistance": request_selectors.assistance_indicators(user=user, region=region, start=start, end=end),
+        "lenient": repair_selectors.lenient_indicators(user=user, region=region, start=start, end=end),
+        "credit_repair": repair_selectors.credit_repair_indicators(user=user, region=region, start=start, end=end),
+        "fines": fine_selectors.fine_indicators(user=user, region=region, start=start, end=end),
+        "cases": case_selectors.case_indicators(user=user, region=region, start=start, end=end),
     }
 
 
 def grade_indicators(*, user: User, region: Region | None = None, start: date, end: date) -> dict:
     """Enterprises per colour, graded count and green rate, conversions in [start, end], and the grade map:
     the same figures for each region one level below the one asked for."""
-    enterprises = _in_region(scope(Enterprise.objects.all(), user, region="region", enterprise="pk"), region, "region")
+    enterprises = in_region(scope(Enterprise.objects.all(), user, region="region", enterprise="pk"), region, "region")
     colours = [Grade.RED.value, Grade.YELLOW.value, Grade.GREEN.value, Grade.GRAY.value]
     counts = enterprises.aggregate(**{grade: Count("pk", filter=Q(grade=grade)) for grade in colours})
     graded = counts[Grade.RED] + counts[Grade.YELLOW] + counts[Grade.GREEN]
-    changes = _in_region(
+    changes = in_region(
         scope(GradeChange.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
         "enterprise__region",
@@ -355,7 +351,7 @@ def inspections_completed_by_month(
 ) -> dict[date, int]:
     """Completed inspections per plan month in [start, end] (first day of the month → count), counted as
     ``inspection_indicators`` counts ``inspections.completed`` for each month."""
-    inspections = _in_region(
+    inspections = in_region(
         scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
         region,
         "enterprise__region",

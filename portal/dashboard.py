@@ -24,22 +24,37 @@ from django.utils.translation import gettext_lazy, pgettext
 from guidance.selectors import booking_list, bookings_accepted_by_month, guidance_indicators
 from inspections.models import Inspection, PlanEntry
 from inspections.selectors import grade_indicators, inspection_indicators, inspections_completed_by_month
+from programs.grid_selectors import grid_indicators
 from programs.models import Grade, Region, User
 from programs.pickers import region_path
-from programs.roles import ENFORCEMENT, WORKSHOP_STAFF
+from programs.roles import ENFORCEMENT, GRID_STAFF, WORKSHOP_STAFF
 from programs.selectors import scope
 from workshops.models import Workshop
 from workshops.selectors import people_employed_by_month, workshop_indicators
 
 from . import charts
-from .dashboard_figures import COUNT, EACH, FIGURES, GRADES, GUIDANCE, INSPECTIONS, PARTS, WORKSHOPS, Link, display
+from .dashboard_figures import (
+    COUNT,
+    EACH,
+    FIGURES,
+    GRADES,
+    GRIDS,
+    GUIDANCE,
+    INSPECTIONS,
+    PARTS,
+    WORKSHOPS,
+    Link,
+    display,
+)
 
 
 def programs_of(user: User) -> frozenset[str]:
     """The programs whose sections a user sees, from the role registry (who works in which program)."""
     if user.is_superuser:
-        return frozenset({WORKSHOPS, INSPECTIONS, GUIDANCE})
+        return frozenset({WORKSHOPS, INSPECTIONS, GUIDANCE, GRIDS})
     shown = set()
+    if user.role in GRID_STAFF:
+        shown.add(GRIDS)
     if user.role in WORKSHOP_STAFF:
         shown.add(WORKSHOPS)
     if user.role in ENFORCEMENT:
@@ -201,6 +216,8 @@ def _indicators(programs, **period) -> dict:
         found[GRADES] = grade_indicators(**period)
     if GUIDANCE in programs:
         found[GUIDANCE] = guidance_indicators(**period)
+    if GRIDS in programs:
+        found[GRIDS] = grid_indicators(**period)
     return found
 
 
@@ -279,7 +296,8 @@ def _charts(user: User, region: Region | None, start: date, end: date, programs,
         series.append((_("People employed"), people_employed_by_month(**span)))
     trend = {name: [by_month.get(month, 0) for month in trend_months] for name, by_month in series}
     labels = month_labels(trend_months)
-    chart_list = [(_("Trend by month"), charts.line_chart(labels, trend, title=_("Trend by month")))]
+    # No trend without a series (a grid manager's figures are counts as they stand today).
+    chart_list = [(_("Trend by month"), charts.line_chart(labels, trend, title=_("Trend by month")))] if series else []
     if "grades" in found:
         grade_rows = [
             (
@@ -300,6 +318,10 @@ def _charts(user: User, region: Region | None, start: date, end: date, programs,
     if GUIDANCE in found:
         themes = [charts.Bar(row["theme"], row["accepted"]) for row in found[GUIDANCE]["by_theme"]]
         chart_list.append((_("Bookings by theme"), charts.bar_chart(themes, title=_("Bookings by theme"))))
+    if found.get(GRIDS, {}).get("by_grid"):
+        bars = [charts.Bar(row["name"], row["key_enterprises"]) for row in found[GRIDS]["by_grid"][:30]]
+        title = _("Key enterprises by grid")
+        chart_list.append((title, charts.bar_chart(bars, title=title)))
     return chart_list
 
 
@@ -313,7 +335,8 @@ def build(
     found = _indicators(programs, user=user, region=region, start=start, end=end)
     sections = _sections(user, region, start, end, found)
     if compare is not None:
-        earlier = _indicators(programs, user=user, region=region, start=compare[0], end=compare[1])
+        # The grids' figures are counts as they stand today, never compared: not computed again.
+        earlier = _indicators(programs - {GRIDS}, user=user, region=region, start=compare[0], end=compare[1])
         sections = _with_comparison(sections, _sections(user, region, compare[0], compare[1], earlier))
     return {
         "sections": sections,

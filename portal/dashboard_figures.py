@@ -5,7 +5,7 @@ fails until it has one)."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Inspection
@@ -20,7 +20,9 @@ class Link:
     """The admin list behind a figure: ``model`` filtered by ``filters`` and by the period as ``period`` says
     (``months:month`` plan months, ``days:recorded_at`` the days of a time, ``dates:held_on`` dates,
     ``until:opened_on`` up to the end, ``due:deadline`` deadlines in the period up to today, ``before:deadline``
-    deadlines passed; none: the list as it stands)."""
+    dates passed (before today), ``passed:due_at`` times passed (before now, as the overdue counts compare),
+    ``running:`` rows whose ``starts_on``–``ends_on`` overlaps the period;
+    none: the list as it stands)."""
 
     model: str
     period: str = ""
@@ -35,6 +37,8 @@ class Link:
             "until": {f"{field}__lte": end},
             "due": {f"{field}__gte": start, f"{field}__lte": min(end, today)},
             "before": {f"{field}__lt": today},
+            "passed": {f"{field}__lt": timezone.localtime().replace(microsecond=0)},
+            "running": {f"{field}starts_on__lte": end, f"{field}ends_on__gte": start},
         }.get(how, {})
         return {**{key: day.isoformat() for key, day in bounds.items()}, **dict(self.filters)}
 
@@ -84,6 +88,9 @@ EMPLOYED = to("workshops.employment", "until:start_date")
 INCOME = to("workshops.incomerecord", "months:month")
 MARKETS = held("workshops.market")
 LIVE, TRAINING = held(kind="live_stream", is_cancelled__exact="0"), held(kind="training", is_cancelled__exact="0")
+OFFERS = to("workshops.joboffer", "days:offered_at")
+FOLLOWED = to("workshops.joboffer", "days:offered_at", led_to_registration="1")
+COURSES = to("workshops.course", "running:", status__in="open,closed")
 PLANNED, IN_YEAR_PLAN = {"status__in": "submitted,executed,cut"}, {"year_plan__isnull": "False"}
 NOT_CANCELLED = {"status__in": "planned,scheduled,in_progress,completed"}
 CARRIED_OUT = {"status__exact": "completed"}
@@ -99,14 +106,65 @@ def sessions(**filters) -> Link:
     return to("guidance.session", "days:held_at", **filters)
 
 
+def complaints(**filters) -> Link:
+    return to("inspections.complaint", "days:created_at", **filters)
+
+
+OVERDUE_COMPLAINTS = to("inspections.complaint", "passed:reply_due_at", status__in="received,acknowledged")
+TRIGGERED = to("inspections.inspection", "days:created_at", origin__exact="complaint")
+DELIVERED_ORDERS = to("inspections.serviceorder", "days:delivered_at")
+RATED_ORDERS = to("inspections.serviceorder", "days:delivered_at", rating__isnull="False")
+
+
+def requests(**filters) -> Link:
+    return to("inspections.enterpriserequest", "days:created_at", **filters)
+
+
+ANSWERED = to("inspections.enterpriserequest", "days:answered_at")
+ANSWERED_ON_TIME = to("inspections.enterpriserequest", "days:answered_at", answered_on_time__exact="1")
+RATED_REQUESTS = to("inspections.enterpriserequest", "days:rated_at")
+SATISFIED_REQUESTS = to("inspections.enterpriserequest", "days:rated_at", rating__gte="4")
+OVERDUE_REQUESTS = to("inspections.enterpriserequest", "passed:due_at", status__in="submitted,in_progress")
+SOLVED_CASES = to("inspections.assistancecase", "days:closed_at", status__exact="solved")
+OVERDUE_TASKS = to("inspections.assistancetask", "before:deadline", status__exact="open")
+
+
+def no_penalty(**filters) -> Link:
+    return to("inspections.finding", "days:decided_at", decision__exact="no_penalty", **filters)
+
+
+def repairs(period: str = "", **filters) -> Link:
+    return to("inspections.repairapplication", period, **filters)
+
+
+REPAIRED = repairs("days:decided_at", status__exact="approved")
+
+
+def listed(kind: str) -> Link:
+    return no_penalty(lenient_entry__kind__exact=kind)
+
+
+def cases(**filters) -> Link:
+    """Penalty cases opened in the period, cancelled ones left out as the indicators leave them out."""
+    return to("inspections.penaltycase", "days:opened_at", status__in=CASE_COUNTED, **filters)
+
+
+CASE_COUNTED = "opened,notified,awaiting_approval,decided,fulfilled,closed"
+FINES_PAID = to("inspections.fine", "days:paid_at", status__exact="paid")
+FINES_WAIVED = to("inspections.fine", "days:paid_at", status__exact="paid", waived="yes")
+ENFORCEMENT_APPLIED = to("inspections.fine", "days:enforcement_applied_at")
+
+
 # (program, section title, [(group title, key prefix, [rows])]): the page shows them in this order.
 FIGURES = [
     (WORKSHOPS, _("Co-prosperity workshops"), [
         (None, "workshops.", [
             Row("workshops", _("Workshops"), to("workshops.workshop", "until:opened_on")),
             Row("people_employed", _("People employed"), EMPLOYED),
-            Row("low_income_employed", _("Low-income people employed"), EMPLOYED),
-            Row("disabled_employed", _("Disabled people employed"), EMPLOYED),
+            # No link: the employments list cannot be filtered by a resident's low-income or disability status
+            # (sensitive; no filter on it), so it would show another number than the figure.
+            Row("low_income_employed", _("Low-income people employed")),
+            Row("disabled_employed", _("Disabled people employed")),
             Row("people_with_income_records", _("People with income records"), INCOME),
             Row("average_monthly_income_increase", _("Average monthly income increase (yuan)"), INCOME),
         ]),
@@ -127,6 +185,15 @@ FIGURES = [
             Row("trainings.count", _("Trainings"), TRAINING),
             Row("trainings.participants", _("Trainees"), TRAINING),
             Row("activity_revenue", _("Activity revenue (yuan)"), held(is_cancelled__exact="0")),
+        ]),
+        (_("Job offers and courses"), "workshops.", [
+            Row("offers.sent", _("Job offers sent"), OFFERS),
+            Row("offers.leading_to_registration", _("Offers leading to a registration"), FOLLOWED),
+            Row("courses.count", _("Courses running"), COURSES),
+            # No link: enrolments are counted on the courses running in the period, a filter on the course that
+            # the enrolments list does not offer; the courses figure above links to those courses.
+            Row("courses.enrolments", _("Course enrolments")),
+            Row("courses.attended", _("Course attendance")),
         ]),
     ]),
     (INSPECTIONS, _("Enterprise inspections"), [
@@ -180,6 +247,46 @@ FIGURES = [
             ),
         ]),
     ]),
+    (INSPECTIONS, _("Enforcement cases"), [
+        (_("Penalty cases"), "inspections.cases.", [
+            Row("opened", _("Penalty cases opened"), cases()),
+            Row("simple", _("Decided by the simple procedure"), cases(procedure__exact="simple")),
+            Row("decided", _("Penalty decisions issued"), cases(decided_at__isnull="False")),
+            Row("zero_trip", _("Cases handled with zero trips"), cases(zero_trip__exact="1")),
+            Row("zero_trip_share", _("Share handled with zero trips"), cases(zero_trip__exact="1"), PERCENT),
+            Row("reconsidered", _("Cases taken to reconsideration"), cases(reviews__kind__exact="reconsideration")),
+            Row("litigated", _("Cases taken to court"), cases(reviews__kind__exact="litigation")),
+        ]),
+        (_("Fines and payment"), "inspections.fines.", [
+            Row("paid", _("Fines paid"), FINES_PAID),
+            Row("paid_amount", _("Fines and late fees paid (yuan)"), FINES_PAID),
+            Row("late_fees_paid", _("Late fees paid (yuan)"), FINES_PAID),
+            Row("waived", _("Late-fee waivers (免加罚)"), FINES_WAIVED),
+            Row("waived_amount", _("Late fees waived (yuan)"), FINES_WAIVED),
+            Row("enforcement_applied", _("Fines sent to compulsory enforcement"), ENFORCEMENT_APPLIED),
+        ]),
+        (_("No-penalty decisions by lenient list"), "inspections.lenient.", [
+            Row("no_penalty_decisions", _("No-penalty decisions"), no_penalty()),
+            Row("by_list.first_violation", _("First-violation exemption"), listed("first_violation")),
+            Row("by_list.minor_violation", _("Minor-violation exemption"), listed("minor_violation")),
+            Row("by_list.no_penalty", _("No-penalty list"), listed("no_penalty")),
+            Row("by_list.prudent", _("Prudent-enforcement list"), listed("prudent")),
+            Row("without_list", _("Without a lenient list"), no_penalty(lenient_entry__isnull="True")),
+        ]),
+        (_("Credit repair"), "inspections.credit_repair.", [
+            Row("applications", _("Credit repair applications"), repairs("days:submitted_at")),
+            Row("approved", _("Applications approved"), REPAIRED),
+            Row("refused", _("Applications refused"), repairs("days:decided_at", status__exact="refused")),
+            Row("enterprises_repaired", _("Enterprises repaired"), REPAIRED),
+            Row("pending", _("Applications under review"), repairs(status__exact="submitted"), state=True),
+            Row(
+                "overdue",
+                _("Reviews past their deadline"),
+                repairs("passed:review_due", status__exact="submitted"),
+                state=True,
+            ),
+        ]),
+    ]),
     (GRADES, _("Four-colour grade"), [
         (None, "grades.", [
             Row("enterprises.graded", _("Graded enterprises"), enterprises(grade__in="red,yellow,green"), state=True),
@@ -211,7 +318,61 @@ FIGURES = [
             Row("satisfaction_responses", _("Satisfaction responses"), bookings("days:feedback_at")),
         ]),
     ]),
+    (INSPECTIONS, _("Enterprise services"), [
+        (_("Complaints"), "inspections.complaints.", [
+            Row("complaints", _("Complaints received"), complaints()),
+            Row("replied", _("Complaints replied"), complaints(replied_at__isnull="False")),
+            Row("replied_on_time", _("Replied by the deadline"), complaints(on_time="1")),
+            Row("replied_on_time_rate", _("Replied on time"), complaints(on_time="1"), PERCENT),
+            Row("guidance_offered", _("Guidance offered after a complaint"), complaints(outcome__exact="guidance")),
+            Row("overdue_open", _("Complaints past their reply deadline"), OVERDUE_COMPLAINTS, state=True),
+            Row("triggered_inspections", _("Complaint-triggered inspections"), TRIGGERED),
+        ]),
+        (_("Service ordering"), "inspections.ordering.", [
+            Row("orders", _("Service orders"), to("inspections.serviceorder", "days:created_at")),
+            Row("delivered", _("Orders delivered"), DELIVERED_ORDERS),
+            Row("people_served", _("People served"), DELIVERED_ORDERS),
+            Row("satisfaction_average", _("Average rating of services (1–5)"), RATED_ORDERS),
+        ]),
+        (_("Enterprise requests"), "inspections.requests.", [
+            Row("received", _("Requests received"), requests()),
+            Row("filed_on_behalf", _("Filed on an enterprise's behalf"), requests(channel__in="grid,phone,visit")),
+            Row("answered", _("Requests answered"), ANSWERED),
+            Row("answered_on_time", _("Answered by the deadline"), ANSWERED_ON_TIME),
+            Row("on_time_rate", _("Answered on time"), ANSWERED_ON_TIME, PERCENT),
+            Row("escalated", _("Requests escalated"), to("inspections.enterpriserequest", "days:escalated_at")),
+            Row("ratings", _("Answers rated"), RATED_REQUESTS),
+            Row("satisfied", _("Rated satisfied (4–5)"), SATISFIED_REQUESTS),
+            Row("satisfaction_rate", _("Satisfaction"), SATISFIED_REQUESTS, PERCENT),
+            Row("satisfaction_average", _("Average rating of answers (1–5)"), RATED_REQUESTS),
+            Row("overdue_open", _("Requests past their deadline"), OVERDUE_REQUESTS, state=True),
+        ]),
+        (_("Joint assistance"), "inspections.assistance.", [
+            Row("opened", _("Joint assistance cases opened"), to("inspections.assistancecase", "days:opened_at")),
+            Row("solved", _("Problems solved"), SOLVED_CASES),
+            Row("open", _("Cases open"), to("inspections.assistancecase", status__exact="open"), state=True),
+            Row("tasks_overdue", _("Tasks past their deadline"), OVERDUE_TASKS, state=True),
+        ]),
+    ]),
 ]  # fmt: skip
+
+# The grids of communities (programs.grid_models, /api/v1/indicators/grids/): counts as they stand today.
+GRIDS = "grids"
+IN_A_MICRO_GRID = {"micro_grid__isnull": "False"}
+FIGURES.append((GRIDS, _("Grids"), [
+    (None, "grids.", [
+        Row("grids", _("Grids"), to("programs.grid"), state=True),
+        Row("micro_grids", _("Micro-grids"), to("programs.microgrid"), state=True),
+        Row("enterprises_assigned", _("Enterprises in a micro-grid"), enterprises(**IN_A_MICRO_GRID), state=True),
+        Row("key_enterprises", _("Key enterprises"), enterprises(is_key__exact="1"), state=True),
+        Row(
+            "key_enterprises_assigned",
+            _("Key enterprises in a micro-grid"),
+            enterprises(is_key__exact="1", **IN_A_MICRO_GRID),
+            state=True,
+        ),
+    ]),
+]))  # fmt: skip
 
 
 def _conversions(rows: list) -> list:

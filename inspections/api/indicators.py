@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from programs.rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer
+from programs.rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer, money_as_text
 from programs.roles import ENFORCEMENT
 
 from .. import selectors
@@ -21,7 +21,7 @@ class IndicatorView(APIView):
     def get(self, request):
         query = IndicatorQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
-        return Response(type(self).selector(user=request.user, **query.validated_data))
+        return Response(money_as_text(type(self).selector(user=request.user, **query.validated_data)))
 
 
 class InspectionIndicatorView(IndicatorView):

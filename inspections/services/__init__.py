@@ -4,6 +4,13 @@
 
 from ..codes import CODE_ALPHABET, CODE_LENGTH, format_code, new_inspection_code, normalize_code
 from ._common import month_start
+from .assistance import (
+    assistance_cancel,
+    assistance_close,
+    assistance_open,
+    assistance_task_add,
+    assistance_task_done,
+)
 from .coordination import (
     STALLED_AFTER,
     coordination_run,
@@ -57,6 +64,17 @@ from .plans import (
     year_plan_submit,
 )
 from .policy import GRADE_POLICY_FIELDS, grade_policy_update
+from .requests import (
+    request_accept,
+    request_answer,
+    request_assign,
+    request_file,
+    request_rate,
+    request_route_for,
+    request_route_save,
+    request_withdraw,
+    requests_escalate_overdue,
+)
 from .visits import visit_record
 
 __all__ = [
@@ -66,6 +84,11 @@ __all__ = [
     "GRADE_POLICY_FIELDS",
     "OBSERVATION_REMINDER_DAYS",
     "STALLED_AFTER",
+    "assistance_cancel",
+    "assistance_close",
+    "assistance_open",
+    "assistance_task_add",
+    "assistance_task_done",
     "coordination_run",
     "coordination_start",
     "evidence_submit",
@@ -94,6 +117,15 @@ __all__ = [
     "plan_entry_submit",
     "plan_entry_withdraw",
     "plan_month_submit",
+    "request_accept",
+    "request_answer",
+    "request_assign",
+    "request_file",
+    "request_rate",
+    "request_route_for",
+    "request_route_save",
+    "request_withdraw",
+    "requests_escalate_overdue",
     "stalled_coordinations",
     "stalled_visit_documents",
     "visit_document",

@@ -37,8 +37,10 @@ def test_a_visitor_understands_the_three_services_and_reaches_each(visitor):
     page = visitor
     page.goto("/")
     services = page.locator("main .service h2")
-    assert services.all_inner_texts() == ["共富工坊", "涉企行政检查 · 亮码检查", "预约式行政指导"]
-    for audience in ("面向想在家门口就业的村民", "面向接受检查的企业", "面向企业和准备开业的经营者"):
+    assert services.all_inner_texts() == ["共富工坊", "涉企行政检查 · 亮码检查", "预约式行政指导", "投诉举报"]
+    audiences = ("面向想在家门口就业的村民", "面向接受检查的企业", "面向企业和准备开业的经营者")
+    audiences += ("面向居民和身边发现问题的人",)
+    for audience in audiences:
         assert page.get_by_text(audience).is_visible()
     assert page.locator("a[href='/api/docs/']").count() == 0
     footer = page.locator("footer.site-footer")
@@ -52,6 +54,7 @@ def test_a_visitor_understands_the_three_services_and_reaches_each(visitor):
         ("#workshops a.button", "**/workshops/", "共富工坊：家门口的岗位"),
         ("#inspections a.button", "**/verify/", "核验行政行为码"),
         ("#guidance a.button", "**/guidance/", None),
+        ("#complaints a.button", "**/complaints/new/", "投诉举报"),
         (".sign-in-card a.button", "**/accounts/login/", "登录"),
     ):
         page.goto("/")
@@ -84,4 +87,4 @@ def test_a_missing_page_is_in_the_sites_look_with_no_list_of_addresses(visitor):
     screenshot(page, f"public-404-{page.size}")
     page.click("main a.button:has-text('首页')")
     page.wait_for_url("**/")
-    assert page.locator("main .service").count() == 3
+    assert page.locator("main .service").count() == 4

@@ -61,9 +61,11 @@ def test_organisers_and_grid_workers_see_the_workshops_only(client):
 
 def test_officers_see_inspections_grades_and_guidance_and_coordinators_all_three(client):
     client.force_login(officer())
-    assert _titles(client.get("/admin/")) == [INSPECTIONS, "四色检查法", GUIDANCE]
+    assert _titles(client.get("/admin/")) == [INSPECTIONS, "执法办案", "四色检查法", GUIDANCE, "企业服务"]
     client.force_login(coordinator())
-    assert _titles(client.get("/admin/")) == [WORKSHOPS, INSPECTIONS, "四色检查法", GUIDANCE]
+    assert _titles(client.get("/admin/")) == [
+        WORKSHOPS, INSPECTIONS, "执法办案", "四色检查法", GUIDANCE, "企业服务", "网格"
+    ]
 
 
 def test_the_first_page_shows_the_last_full_year_with_records_beside_this_year(client):

@@ -18,6 +18,7 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 from rest_framework.test import APIClient
 
 from guidance import services as guidance_services
+from inspections.services import complaints as complaint_services
 from programs.models import User
 from programs.rest import HasRole
 from workshops import services as workshops_services
@@ -48,6 +49,10 @@ NARROWED_IN_HANDLER = {
     ("finding-decide", "post", User.Role.ENTERPRISE): "the penalty decision is the officers'",
     ("finding-observation", "post", User.Role.ENTERPRISE): "an observation period is opened by officers",
     ("finding-reinspect", "post", User.Role.ENTERPRISE): "a re-inspection is the officers'",
+    ("repair-application-list", "post", User.Role.COORDINATOR): "credit repair is applied for by the enterprise",
+    ("repair-application-list", "post", User.Role.OFFICER): "credit repair is applied for by the enterprise",
+    ("repair-application-approve", "post", User.Role.ENTERPRISE): "credit repair is decided by officers",
+    ("repair-application-refuse", "post", User.Role.ENTERPRISE): "credit repair is decided by officers",
 }
 
 
@@ -131,7 +136,9 @@ def test_the_narrowed_exceptions_still_exist_and_are_narrower_than_declared(prin
 
 EVERYONE = frozenset(PRINCIPALS)
 SIGNED_IN = frozenset(ROLES)
-STAFF = frozenset({User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER})
+STAFF = frozenset(
+    {User.Role.COORDINATOR, User.Role.OFFICER, User.Role.ORGANISER, User.Role.GRID_WORKER, User.Role.GRID_MANAGER}
+)
 ENTERPRISE = frozenset({User.Role.ENTERPRISE})
 NOBODY = frozenset()
 
@@ -175,6 +182,12 @@ PAGES: dict[str, Page] = {
     "admin/imports/<int:job_id>/": Page(
         frozenset({User.Role.COORDINATOR}), params=lambda c: {"job_id": c.objects["import_job"].pk}
     ),
+    # Only the one who asked for an export sees its job (the cast's is the coordinator's); its file only once
+    # written: the cast's job is still queued, so the download is 404 to all (tests/programs/test_export_jobs.py).
+    "admin/exports/<int:job_id>/": Page(
+        frozenset({User.Role.COORDINATOR}), params=lambda c: {"job_id": c.objects["export_job"].pk}
+    ),
+    "admin/exports/<int:job_id>/download/": Page(NOBODY, params=lambda c: {"job_id": c.objects["export_job"].pk}),
     "api/<path:rest>": Page(NOBODY, params=lambda c: {"rest": "v1/no-such-route/"}),
     "verify/": Page(EVERYONE),
     "verify/<str:code>/": Page(EVERYONE, params=lambda c: {"code": c.objects["inspection"].code}),
@@ -192,6 +205,38 @@ PAGES: dict[str, Page] = {
     "inspections/week/": Page(frozenset({User.Role.OFFICER})),
     "inspections/mine/": Page(ENTERPRISE),
     "inspections/mine/findings/<int:pk>/evidence/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["finding"].pk}),
+    # Penalty cases: the public verify page of a document's QR code; the enterprise's own cases; a case document
+    # to whoever may see the case (the cast's case has none issued: 404 to all; rights in tests/inspections).
+    "verify/case/<str:code>/": Page(EVERYONE, params=lambda c: {"code": c.objects["penalty_case"].verify_code}),
+    "inspections/mine/cases/": Page(ENTERPRISE),
+    # Requests and joint assistance in the enterprise area: the enterprise's own.
+    "inspections/mine/requests/": Page(ENTERPRISE),
+    "inspections/mine/requests/new/": Page(ENTERPRISE),
+    "inspections/mine/requests/<int:pk>/": Page(
+        ENTERPRISE, params=lambda c: {"pk": c.objects["enterprise_request"].pk}
+    ),
+    "inspections/mine/assistance/<int:pk>/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["assistance_case"].pk}),
+    "inspections/mine/cases/<int:pk>/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["penalty_case"].pk}),
+    "inspections/mine/cases/<int:pk>/repair/": Page(ENTERPRISE, params=lambda c: {"pk": c.objects["penalty_case"].pk}),
+    "inspections/cases/<int:pk>/documents/<slug:kind>/": Page(
+        NOBODY, params=lambda c: {"pk": c.objects["penalty_case"].pk, "kind": "penalty_notice"}
+    ),
+    # Fines: the enterprise of the case pays (sent on to the cashier) and asks for deferral or instalments; the
+    # simulated gateway's pages are the owing enterprise's; any gateway may post a notification (its signature
+    # decides: an empty one is refused with 400, tests/programs/test_payments.py).
+    "inspections/mine/cases/<int:pk>/fine/pay/": Page(
+        ENTERPRISE, "post", params=lambda c: {"pk": c.objects["fine"].case_id}
+    ),
+    "inspections/mine/cases/<int:pk>/fine/arrangement/": Page(
+        ENTERPRISE, "post", params=lambda c: {"pk": c.objects["fine"].case_id}
+    ),
+    "payments/callback/": Page(EVERYONE, "post"),
+    "payments/simulator/<str:reference>/": Page(
+        ENTERPRISE, params=lambda c: {"reference": c.objects["payment_order"].reference}
+    ),
+    "payments/simulator/<str:reference>/done/": Page(
+        ENTERPRISE, params=lambda c: {"reference": c.objects["payment_order"].reference}
+    ),
     # The officers' field area: an officer's week, a visit of their department, the re-inspections due; the
     # service worker, the manifest and the "not kept offline" page carry no data and load before sign-in.
     "field/": Page(frozenset({User.Role.OFFICER})),
@@ -220,6 +265,22 @@ PAGES: dict[str, Page] = {
     "guidance/waitlist/<str:token>/": Page(EVERYONE, params=_waitlist),
     "guidance/waitlist/<str:token>/accept/": Page(EVERYONE, "post", params=_waitlist),
     "guidance/waitlist/<str:token>/leave/": Page(EVERYONE, "post", params=_waitlist),
+    # The public complaint form, and the signed link that follows a complaint (no name, no phone on it).
+    "complaints/new/": Page(EVERYONE),
+    "complaints/follow/<str:token>/": Page(
+        EVERYONE, params=lambda c: {"token": complaint_services.complaint_token(c.objects["complaint"])}
+    ),
+    # An enterprise's community services: its catalogue, an order (an empty one is refused on its field), its orders.
+    "inspections/mine/services/": Page(ENTERPRISE),
+    "inspections/mine/services/<int:pk>/order/": Page(
+        ENTERPRISE, "post", params=lambda c: {"pk": c.objects["service_offering"].pk}
+    ),
+    "inspections/mine/orders/<int:pk>/rate/": Page(
+        ENTERPRISE, "post", params=lambda c: {"pk": c.objects["service_order"].pk}
+    ),
+    "inspections/mine/orders/<int:pk>/cancel/": Page(
+        ENTERPRISE, "post", params=lambda c: {"pk": c.objects["service_order"].pk}
+    ),
     "workshops/": Page(EVERYONE),
     "workshops/positions/<int:pk>/": Page(EVERYONE, params=lambda c: {"pk": c.objects["position"].pk}),
     # The confirmation link is signed: whoever holds it reads the status (no personal data on the page).
@@ -228,6 +289,13 @@ PAGES: dict[str, Page] = {
     ),
     # A resident's own registrations; other roles have no resident record to show.
     "workshops/mine/": Page(frozenset({User.Role.RESIDENT})),
+    # An offer is its resident's (opened: marked seen, then the position); courses are public, a place is a
+    # resident's to take.
+    "workshops/offers/<int:pk>/": Page(frozenset({User.Role.RESIDENT}), params=lambda c: {"pk": c.objects["offer"].pk}),
+    "workshops/courses/": Page(EVERYONE),
+    "workshops/courses/<int:pk>/enrol/": Page(
+        frozenset({User.Role.RESIDENT}), "post", params=lambda c: {"pk": c.objects["course"].pk}
+    ),
     # An uploaded file, only to who may see its record (the cast's risk has none: 404 to all; the rights are
     # tested with real files in test_uploads.py).
     "files/<str:kind>/<int:pk>/": Page(NOBODY, params=lambda c: {"kind": "guidance.risk", "pk": c.objects["risk"].pk}),

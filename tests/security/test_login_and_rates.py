@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k3J9x!q2Lm#8vR4t@Zp6Wn1Yb7Hc5Fd0Gs-Ua^Ee&Oi*Xy(Tl)Qk_Jh=Mg+Nf%Vd",
     "ALLOWED_HOSTS": "programs.example.cn",
+    "PAYMENT_ALLOW_SIMULATOR": "1",
 }
 LIMIT = int(settings.PUBLIC_FORM_RATE.split("/")[0])
 
