@@ -2,11 +2,13 @@
 on its own site), and the callback every gateway's notification is posted to."""
 
 import logging
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -52,12 +54,17 @@ def simulator_cashier(request, reference):
     return render(request, "programs/payments/cashier.html", {"order": order})
 
 
+CONFIRMATION_PATIENCE = timedelta(minutes=5)
+
+
 @login_required
 @require_http_methods(["GET"])
 def simulator_result(request, reference):
-    """After paying: "processing" (the page reloads itself) until the notification has arrived, then "paid"."""
+    """After paying: "processing" (the page reloads itself) until the notification has arrived, then "paid". A
+    confirmation slower than ``CONFIRMATION_PATIENCE`` stops the reloading and tells the payer not to pay twice."""
     order = _payer_order(request, reference)
-    return render(request, "programs/payments/result.html", {"order": order})
+    slow = order.status == PaymentOrder.Status.PENDING and timezone.now() - order.created_at > CONFIRMATION_PATIENCE
+    return render(request, "programs/payments/result.html", {"order": order, "slow": slow})
 
 
 @csrf_exempt
