@@ -105,7 +105,7 @@ def _cancel_inspection(inspection, actor, request):
 class PlanEntryAdmin(RoleScopedAdmin):
     view_roles = ENFORCEMENT
     edit_roles = ()
-    scope_paths = {"region": "enterprise__region", "department": "department_id"}
+    scope_paths = {"region": "region_code", "department": "department_id"}
     list_display = [
         "enterprise",
         "department",
@@ -247,9 +247,6 @@ class InspectionAdmin(RoleScopedAdmin):
     # No "complete" action: an inspection is completed in the officers' field area, with its answers and findings.
     actions = ["schedule", "start", "cancel", "issue_documents", "reissue_record", "reissue_notice"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
-
     @admin.display(description=_("code shown"), boolean=True)
     def code_shown(self, obj):
         return obj.code_shown_at is not None
@@ -383,9 +380,6 @@ class FindingAdmin(RoleScopedAdmin):
     list_select_related = ["enterprise", "item"]
     readonly_fields = [f.name for f in Finding._meta.fields]
     inlines = [AuditHistoryInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):

@@ -168,9 +168,6 @@ class PenaltyCaseAdmin(RoleScopedAdmin):
         ),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
-
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 

@@ -42,7 +42,7 @@ def item_list(*, user: User) -> QuerySet[InspectionItem]:
 
 def plan_entry_list(*, user: User) -> QuerySet[PlanEntry]:
     entries = PlanEntry.objects.select_related("department", "enterprise", "inspection").prefetch_related("items")
-    return scope(entries, user, region="enterprise__region", department="department_id").order_by(
+    return scope(entries, user, region="region_code", department="department_id").order_by(
         "-month", "enterprise_id", "id"
     )
 
@@ -176,9 +176,9 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
     """The plan, inspection and finding figures for plan months and visits in [start, end], in the caller's
     scope (narrowed to ``region``). Rates are over submitted entries; an entry not coordinated yet is pending."""
     entries = in_region(
-        scope(PlanEntry.objects.all(), user, region="enterprise__region", department="department_id"),
+        scope(PlanEntry.objects.all(), user, region="region_code", department="department_id"),
         region,
-        "enterprise__region",
+        "region_code",
     ).filter(month__gte=start.replace(day=1), month__lte=end)
     plan = entries.aggregate(
         submitted=Count("pk", filter=~Q(status__in=[PlanEntry.Status.DRAFT, PlanEntry.Status.WITHDRAWN])),

@@ -80,7 +80,7 @@ def comparison_year(user: User, today: date | None = None) -> int | None:
         if workshops.filter(opened_on__lt=this_year).exists():
             years.append(today.year - 1)  # a workshop operates, and employs, every year after it opened
     if INSPECTIONS in programs:
-        entries = scope(PlanEntry.objects.all(), user, region="enterprise__region", department="department_id")
+        entries = scope(PlanEntry.objects.all(), user, region="region_code", department="department_id")
         visits = scope(Inspection.objects.all(), user, region="enterprise__region", department="departments")
         for rows in (entries, visits):
             latest = rows.filter(month__lt=this_year).aggregate(latest=Max("month"))["latest"]

@@ -19,7 +19,16 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
     A password change or a deactivation deletes the user's tokens (``services.api_tokens_revoke``)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        # DRF's own lookup, with the user's region and department in the same query: every scoped list reads
+        # ``user.region`` (``programs.selectors.scope``), which would otherwise cost a second query per request.
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__region", "user__department").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        user = token.user
         if token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS):
             type(token).objects.filter(pk=token.pk).delete()
             raise exceptions.AuthenticationFailed(_("The token has expired; sign in again."), code="token_expired")

@@ -33,6 +33,9 @@ class Region(models.Model):
         VILLAGE = "village", _("Village / community")
 
     PREFIX_LENGTH = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWN: 9, Level.VILLAGE: 12}
+    # The field ``__str__`` shows: an export's region column reads it with values_list, no Region object per
+    # name (``programs.exports.label_field``).
+    LABEL_FIELD = "name"
 
     code = models.CharField(_("division code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -172,7 +175,13 @@ class Enterprise(models.Model):
                 fields=["credit_code"], condition=Q(credit_code__isnull=False), name="enterprise_unique_credit_code"
             )
         ]
-        indexes = [models.Index(fields=["region", "grade"], name="enterprise_region_grade")]
+        indexes = [
+            models.Index(fields=["region", "grade"], name="enterprise_region_grade"),
+            # The lists' orders (by name, within a grade): a page walks the index and stops at its last row
+            # instead of sorting every enterprise of the scope.
+            models.Index(fields=["grade", "name", "id"], name="enterprise_grade_name"),
+            models.Index(fields=["name", "id"], name="enterprise_name"),
+        ]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Region, User
-from .selectors import scope
+from .selectors import scope, subtree_lookup
 
 # A place is named by itself and its two parents: a village by its county and town, a town by its city and county.
 PATH_DEPTH = 3
@@ -127,7 +127,7 @@ class RegionListFilter(admin.SimpleListFilter):
         path = self.path
         if not code or not path or not code.isdigit() or len(code) != 12:
             return queryset
-        return queryset.filter(**{f"{path}__code__startswith": Region.prefix_of(code)})
+        return queryset.filter(**{subtree_lookup(path): Region.prefix_of(code)})
 
 
 def region_list_filter(path: str) -> type[RegionListFilter]:

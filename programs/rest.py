@@ -6,11 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import EmptyPage, Page
-from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404, JsonResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -27,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .audit import TransitionError
 from .dberrors import is_unique_violation
 from .models import Region
+from .pagination import CappedPaginator
 from .selectors import scope
 
 
@@ -52,66 +50,6 @@ class RefuseUnknownFields:
             if unknown:
                 raise serializers.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
         return super().to_internal_value(data)
-
-
-class CappedPage(Page):
-    """A page past a capped count: whether another page follows is known from the one extra row fetched."""
-
-    def __init__(self, object_list, number, paginator, *, more: bool):
-        super().__init__(object_list, number, paginator)
-        self.more = more
-
-    def has_next(self):
-        return self.more
-
-
-class CappedPaginator(DjangoPaginator):
-    """Django's paginator with a count that does not scan the whole set: at most ``cap + 1`` rows are counted
-    (a COUNT over a LIMITed subquery). Up to the cap the count is exact; past it ``count`` is the cap,
-    ``capped`` is true, and pages are still served by number: a page is fetched with one row more than it
-    holds, which says whether a next page exists; a page with no rows (past the first) is an EmptyPage."""
-
-    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.cap = settings.API_COUNT_CAP if cap is None else cap
-
-    @cached_property
-    def _counted(self) -> int:
-        rows = self.object_list
-        if hasattr(rows, "query") and hasattr(rows, "order_by"):
-            if not rows.query.distinct_fields:  # DISTINCT ON needs its ordering; anything else counts unordered
-                rows = rows.order_by()
-            return rows[: self.cap + 1].count()
-        return len(rows)
-
-    @property
-    def capped(self) -> bool:
-        return self._counted > self.cap
-
-    @cached_property
-    def count(self):
-        return min(self._counted, self.cap)
-
-    def validate_number(self, number):
-        if not self.capped:
-            return super().validate_number(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            return super().validate_number(number)  # raises PageNotAnInteger
-        if number < 1:
-            raise EmptyPage(self.error_messages["min_page"])
-        return number  # past the cap: whether the page has rows is known only when it is fetched
-
-    def page(self, number):
-        if not self.capped:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
-        if not rows and number > 1:
-            raise EmptyPage(self.error_messages["no_results"])
-        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
 class Pagination(PageNumberPagination):

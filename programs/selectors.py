@@ -16,6 +16,7 @@ __all__ = [
     "percent",
     "region_list",
     "scope",
+    "subtree_lookup",
 ]
 
 
@@ -30,7 +31,8 @@ def scope(
 ) -> QuerySet:
     """Narrow ``queryset`` to what ``user`` may see, given the lookup paths from the model to its region,
     owning department, enterprise (its id: ``"enterprise_id"``, ``"pk"`` for enterprises) and, for the rows
-    of grids, micro-grid (e.g. ``region="enterprise__region"``).
+    of grids, micro-grid (e.g. ``region="enterprise__region"``, or ``region="region_code"`` where the rows store
+    their division code).
 
     - superusers see everything;
     - staff see their region's subtree; a department officer, where the rows belong to a department,
@@ -53,8 +55,7 @@ def scope(
     if user.role not in STAFF or user.region_id is None:
         return queryset.none()
     if region is not None:
-        lookup = f"{region}__code__startswith" if region else "code__startswith"  # "" = the rows are regions
-        queryset = queryset.filter(**{lookup: user.region.prefix})
+        queryset = queryset.filter(**{subtree_lookup(region): user.region.prefix})
     if department is not None and user.role == User.Role.OFFICER:
         queryset = queryset.filter(**{department: user.department_id})
     if user.role == User.Role.GRID_MANAGER and (enterprise is not None or micro_grid is not None):
@@ -70,7 +71,18 @@ def scope(
 def in_region(queryset: QuerySet, region: Region | None, path: str) -> QuerySet:
     """``queryset`` narrowed to ``region``'s subtree through ``path`` (the lookup to the row's region); every
     indicator's "region" parameter, inside the scope ``scope`` already gave."""
-    return queryset if region is None else queryset.filter(**{f"{path}__code__startswith": region.prefix})
+    return queryset if region is None else queryset.filter(**{subtree_lookup(path): region.prefix})
+
+
+def subtree_lookup(path: str) -> str:
+    """The prefix lookup of a region path: ``""`` when the rows are regions; a path ending in ``region_code`` names
+    a division code stored on the rows themselves (an index condition, no join); any other path leads to a
+    region, whose code is compared."""
+    if not path:
+        return "code__startswith"
+    if path == "region_code" or path.endswith("__region_code"):
+        return f"{path}__startswith"
+    return f"{path}__code__startswith"
 
 
 def percent(part: int, whole: int, places: int = 1) -> float | None:

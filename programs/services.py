@@ -5,11 +5,13 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -208,6 +210,11 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
                 data={"fields": sorted(fields)}
                 | ({"micro_grid": [old_micro_grid, locked.micro_grid_id]} if "micro_grid" in fields else {}),
             )
+        if "region" in fields:
+            # Apps that store the enterprise's division code on their rows (for the scope) move them too.
+            for config in apps.get_app_configs():
+                if path := getattr(config, "enterprise_moved", None):
+                    import_string(path)(locked)
     return locked
 
 

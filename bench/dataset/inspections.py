@@ -91,14 +91,16 @@ def plan_entries(scale: Scale) -> int:
             JOIN programs_region r ON r.id = d.region_id AND r.code = %s
         )
         INSERT INTO inspections_planentry (id, month, mode, status, note, delegated, cut_reason, cut_note,
-            created_at, submitted_at, decided_at, created_by_id, department_id, enterprise_id, inspection_id)
+            created_at, submitted_at, decided_at, created_by_id, department_id, enterprise_id, inspection_id,
+            region_code)
         SELECT k, %s, CASE WHEN k % 7 = 0 THEN 'off_site' ELSE 'on_site' END, 'submitted', '', false, '', '',
-               now(), now() - make_interval(secs => k), NULL, %s, d.ids[1 + {department}],
-               1 + ((k / 2)::bigint * 7919) % %s, NULL
+               now(), now() - make_interval(secs => k), NULL, %s, d.ids[1 + {department}], e.id, NULL, r.code
         FROM generate_series(%s, %s) k CROSS JOIN d
+        JOIN programs_enterprise e ON e.id = 1 + ((k / 2)::bigint * 7919) % %s
+        JOIN programs_region r ON r.id = e.region_id
         ON CONFLICT (id) DO NOTHING
         """,
-        [COUNTY, BENCH_MONTH, coordinator, scale.enterprises, start, scale.plan_entries],
+        [COUNTY, BENCH_MONTH, coordinator, start, scale.plan_entries, scale.enterprises],
     )
     execute(
         """

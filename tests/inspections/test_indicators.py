@@ -27,6 +27,7 @@ def test_the_ningbo_2024_table_is_reproduced_from_raw_entries():
         PlanEntry(
             department=cast.market,
             enterprise=enterprises[n % 20],
+            region_code=enterprises[n % 20].region.code,  # bulk_create skips save(), which sets it
             month=date(2024, n % 12 + 1, 1),
             status=status,
             created_by=cast.market_officer,

@@ -83,3 +83,21 @@ def test_the_schema_documents_count_capped(client):
     assert page["properties"]["count_capped"]["type"] == "boolean"
     assert "count_capped" in page["required"]
     assert "10,000" in page["properties"]["count"]["description"]
+
+
+def test_the_admin_list_counts_up_to_the_cap_and_says_at_least(client, low_cap):
+    """The changelist (RoleScopedAdmin) uses the same capped paginator: no COUNT over the whole scope, the line
+    under the list says "5+", and the pages past the cap still list their rows."""
+    EnterpriseFactory.create_batch(12)
+    client.force_login(coordinator())
+    with CaptureQueriesContext(connection) as statements:
+        page = client.get("/admin/programs/enterprise/", {"o": "1"})
+    assert page.status_code == 200
+    counts = [q["sql"] for q in statements.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
+    assert page.context["cl"].paginator.capped
+    assert "5+" in page.content.decode()
+    # A list shorter than the cap is counted exactly, without the "+".
+    exact = client.get("/admin/programs/enterprise/", {"q": EnterpriseFactory(name="独一无二的企业").name})
+    assert exact.context["cl"].result_count == 1
+    assert not exact.context["cl"].paginator.capped

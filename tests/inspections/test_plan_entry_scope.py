@@ -1,0 +1,94 @@
+"""Plan entries store their enterprise's division code: the region scope reads it from the entries' own index
+(no join to the enterprises), and an enterprise that moves takes its entries along."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from inspections import selectors
+from inspections.models import PlanEntry
+from programs import services as core_services
+from programs.models import User
+from tests.factories import DepartmentFactory, EnterpriseFactory, UserFactory, region_tree
+
+from .factories import MONTH, PlanEntryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_counties():
+    here, there = region_tree(), region_tree("330283", "奉化区")
+    return {
+        "here": here,
+        "there": there,
+        "here_coordinator": UserFactory(role=User.Role.COORDINATOR, region=here["county"]),
+        "there_coordinator": UserFactory(role=User.Role.COORDINATOR, region=there["county"]),
+        "city_coordinator": UserFactory(role=User.Role.COORDINATOR, region=here["city"]),
+    }
+
+
+def entry_in(tree):
+    """A submitted entry of a department of ``tree``'s county for a new enterprise of its village."""
+    return PlanEntryFactory(
+        department=DepartmentFactory(region=tree["county"]), enterprise=EnterpriseFactory(region=tree["village"])
+    )
+
+
+def test_an_entry_stores_its_enterprises_division_code(two_counties):
+    enterprise = EnterpriseFactory(region=two_counties["here"]["village"])
+    entry = PlanEntryFactory(enterprise=enterprise)
+    assert entry.region_code == two_counties["here"]["village"].code
+    entry.refresh_from_db()
+    assert entry.region_code == "330212001001"
+
+
+def test_each_coordinator_sees_the_entries_of_their_area(two_counties):
+    ours = entry_in(two_counties["here"])
+    theirs = entry_in(two_counties["there"])
+    assert list(selectors.plan_entry_list(user=two_counties["here_coordinator"])) == [ours]
+    assert list(selectors.plan_entry_list(user=two_counties["there_coordinator"])) == [theirs]
+    # The city holds both counties (330212 and 330283 share the city prefix 3302).
+    assert set(selectors.plan_entry_list(user=two_counties["city_coordinator"])) == {ours, theirs}
+
+
+def test_an_enterprise_that_moves_takes_its_entries_along(two_counties):
+    enterprise = EnterpriseFactory(region=two_counties["here"]["village"])
+    entry = PlanEntryFactory(enterprise=enterprise)
+    superuser = UserFactory(is_superuser=True, region=None)
+    core_services.enterprise_update(enterprise=enterprise, actor=superuser, region=two_counties["there"]["village"])
+    entry.refresh_from_db()
+    assert entry.region_code == two_counties["there"]["village"].code
+    assert not selectors.plan_entry_list(user=two_counties["here_coordinator"]).exists()
+    assert list(selectors.plan_entry_list(user=two_counties["there_coordinator"])) == [entry]
+
+
+def test_the_lists_count_reads_the_entries_alone(two_counties):
+    """The API's count (and its page) filter on the stored code: the statement that counts joins no enterprise
+    and no region, so it can be answered from the (month, region_code) index."""
+    for _n in range(3):
+        entry_in(two_counties["here"])
+    entry_in(two_counties["there"])
+    client = APIClient()
+    client.force_authenticate(two_counties["here_coordinator"])
+    with CaptureQueriesContext(connection) as statements:
+        answer = client.get("/api/v1/plan-entries/", {"month": MONTH.isoformat()})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["count"] == 3
+    counts = [q["sql"] for q in statements.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the list counted nothing"
+    for sql in counts:
+        assert "inspections_planentry" in sql
+        assert "programs_enterprise" not in sql and "programs_region" not in sql, sql
+
+
+def test_the_admin_region_filter_reads_the_stored_code(two_counties, client):
+    ours = entry_in(two_counties["here"])
+    entry_in(two_counties["there"])
+    client.force_login(two_counties["city_coordinator"])
+    page = client.get("/admin/inspections/planentry/", {"in_region": two_counties["here"]["county"].code})
+    assert page.status_code == 200
+    shown = list(page.context["cl"].result_list)
+    assert shown == [ours]
+    assert PlanEntry.objects.count() == 2
