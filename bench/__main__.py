@@ -13,7 +13,18 @@ from pathlib import Path
 
 from . import environment
 
-SECTIONS = ("data", "queries", "http", "contention", "sweeps", "imports", "exports", "coordination")
+SECTIONS = (
+    "data",
+    "queries",
+    "http",
+    "contention",
+    "sweeps",
+    "imports",
+    "exports",
+    "coordination",
+    "dashboard",
+    "admin",
+)
 
 
 def main(argv=None) -> int:
@@ -37,8 +48,10 @@ def main(argv=None) -> int:
     environment.setup_django(migrate=True)
     environment.flush_redis()
 
+    from . import admin_lists as admin_bench
     from . import contention, dataset, endpoints, report, sweeps
     from . import coordination as coordination_bench
+    from . import dashboard as dashboard_bench
     from . import exports as export_bench
     from . import imports as import_bench
 
@@ -90,6 +103,12 @@ def main(argv=None) -> int:
     if "coordination" in only:
         log("bench: coordination of the month against one SQL statement")
         keep("coordination", coordination_bench.run(scale, time_limit=coordination_limit, log=log))
+    if "dashboard" in only:
+        log("bench: the dashboard uncached against its SQL floor")
+        keep("dashboard", dashboard_bench.run(scale, log=log))
+    if "admin" in only:
+        log("bench: admin changelists against a plain scoped ORM page")
+        keep("admin", admin_bench.run(scale, log=log))
     text = report.render(
         mode=scale.name,
         machine=environment.machine(),
@@ -102,6 +121,10 @@ def main(argv=None) -> int:
         text = text.rstrip("\n") + "\n\n" + export_bench.section(sections["exports"]["value"])
     if "coordination" in sections:
         text = text.rstrip("\n") + "\n\n" + coordination_bench.section(sections["coordination"]["value"])
+    if "dashboard" in sections:
+        text = text.rstrip("\n") + "\n\n" + dashboard_bench.section(sections["dashboard"]["value"])
+    if "admin" in sections:
+        text = text.rstrip("\n") + "\n\n" + admin_bench.section(sections["admin"]["value"])
     print()
     print(text)
     log(f"bench: done in {time.perf_counter() - started:.0f} s")
