@@ -5,8 +5,9 @@ never becomes a live formula.
 Rows are read with ``values_list()`` through a server-side cursor, ``CHUNK`` at a time, and written by a streaming
 writer (CSV chunks; openpyxl's write-only workbook, which keeps its rows in a temporary file), so memory stays flat
 whatever the length. A column that is a model field is formatted from its value (a choice's label, yes/no, a
-local date and time, a related row's name looked up once per chunk); a list with a column computed by the admin
-(a masked number, a path) is read object by object, each cell through ``lookup_field`` as the page shows it.
+local date and time, a related row's name looked up once per chunk: its ``LABEL_FIELD`` by ``values_list`` when
+the model declares one); a list with a column computed by the admin (a masked number, a path) is read object by
+object, each cell through ``lookup_field`` as the page shows it.
 A list longer than ``EXPORT_SYNC_ROWS`` is not written in the request: an ``ExportJob`` is queued for a worker
 (``programs.export_jobs``) and the page of the job shows its progress and, when done, the download link."""
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection, models
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -88,8 +89,22 @@ def _cell(model_admin, obj, name):
     return strip_tags(str(value))
 
 
+def label_field(model) -> models.Field | None:
+    """The field a model's text is (``LABEL_FIELD``, declared by a model whose ``__str__`` returns that field's
+    value), or None: the text is then ``str()`` of an object. A misspelt name raises ``FieldDoesNotExist``."""
+    name = getattr(model, "LABEL_FIELD", None)
+    if name is None:
+        return None
+    field = model._meta.get_field(name)
+    if field.is_relation or not field.concrete:  # its value would be an id, or nothing values_list can read
+        raise ImproperlyConfigured(f"{model.__name__}.LABEL_FIELD names {name}, not a column of its own.")
+    return field
+
+
 class _Related:
-    """A foreign key column: the related rows' names, looked up once per chunk for the ids not seen yet."""
+    """A foreign key column: the related rows' names, looked up once per chunk for the ids not seen yet. When
+    the related model declares its ``LABEL_FIELD``, the names are read with ``values_list(key, label)``: no
+    model object per name (9,000 villages' names for 10,000 enterprises took more time than the rows)."""
 
     KEPT = 20_000  # names remembered across chunks (a region column: all of them), then forgotten
 
@@ -97,6 +112,8 @@ class _Related:
         self.model = field.related_model
         self.key = field.target_field.attname
         self.column = field.target_field.column
+        label = label_field(self.model)
+        self.label = None if label is None else label.attname
         self.names: dict = {}
 
     def resolve(self, keys: set) -> None:
@@ -111,6 +128,10 @@ class _Related:
             rows = rows.extra(where=[f"{column} = ANY(%s)"], params=[missing])  # noqa: S610 - names from the model
         else:
             rows = rows.filter(**{f"{self.key}__in": missing})
+        if self.label is not None:
+            for key, label in rows.order_by().values_list(self.key, self.label):
+                self.names[key] = "" if label is None else _text(label)
+            return
         for obj in rows:
             self.names[getattr(obj, self.key)] = _text(obj)
 
@@ -233,9 +254,14 @@ def export_response(model_admin, request, queryset, fmt: str) -> HttpResponse:
         response = StreamingHttpResponse(csv_chunks(rows), content_type=CSV_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    # At most EXPORT_SYNC_ROWS rows: a workbook of a few megabytes at most, sent whole.
+    return xlsx_response(rows, filename=filename, title=str(model_admin.model._meta.verbose_name_plural))
+
+
+def xlsx_response(rows: Iterable[list], *, filename: str, title: str) -> HttpResponse:
+    """The workbook of ``rows`` (neutralised; at most ``EXPORT_SYNC_ROWS``: a few megabytes at most, sent whole)
+    as an attachment, written by ``write_xlsx`` into a spooled temporary file (on disk past 8 MB)."""
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spooled:
-        write_xlsx(rows, spooled, title=str(model_admin.model._meta.verbose_name_plural))
+        write_xlsx(rows, spooled, title=title)
         spooled.seek(0)
         response = HttpResponse(spooled.read(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,15 +1,13 @@
 """Residents in the staff admin, for the organisers and grid workers of their region. Sensitive fields are
 masked in every list and export, and shown in a form only to those with a need to know (``workshops.privacy``)."""
 
-import io
-
 from django import forms
-from django.contrib import admin
-from django.http import HttpResponse
+from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 
-from programs.admin import AuditHistoryInline, RoleScopedAdmin
+from programs import exports
+from programs.admin import EXPORT_PARAM, AuditHistoryInline, RoleScopedAdmin
 from programs.exports import neutralise_row
 from programs.models import Region
 from programs.pickers import region_path
@@ -121,10 +119,37 @@ class ResidentAdmin(RoleScopedAdmin):
 
     @admin.action(description=_("Export to Excel (ID numbers masked)"))
     def export_xlsx(self, request, queryset):
-        book = Workbook()
-        sheet = book.active
-        sheet.title = str(_("residents"))
-        sheet.append(
+        """The selected residents' workbook: each row masked for the user (``can_see_sensitive``), residents read
+        ``CHUNK`` at a time and written by openpyxl's write-only workbook. A selection of more than
+        ``EXPORT_SYNC_ROWS`` (only "select all" of a long list makes one) gets no file but a link to the list's own
+        export of the same filtered list, which runs as a background job. The action itself is not queued: an
+        ``ExportJob`` rebuilds a list from its address and writes the list's columns, not this action's (the phone
+        in full and the two statuses for a need-to-know role)."""
+        if queryset.order_by()[: exports.EXPORT_SYNC_ROWS + 1].count() > exports.EXPORT_SYNC_ROWS:
+            params = request.GET.copy()
+            params[EXPORT_PARAM] = "xlsx"
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "More than %(count)s residents are selected: so long a workbook is not written while you "
+                        "wait. Narrow the list with its filters, or export the filtered list as a background job "
+                        "(the list's columns: phone masked, no disability or low-income column)."
+                    )
+                    % {"count": f"{exports.EXPORT_SYNC_ROWS:,}"},
+                    f"{request.path}?{params.urlencode()}",
+                    _("Export the filtered list"),
+                ),
+                messages.WARNING,
+            )
+            return None  # back to the list, its filters kept
+        return exports.xlsx_response(
+            self._export_rows(request, queryset), filename="residents.xlsx", title=str(_("residents"))
+        )
+
+    def _export_rows(self, request, queryset):
+        yield neutralise_row(
             [
                 str(_("name")),
                 str(_("ID number")),
@@ -138,27 +163,21 @@ class ResidentAdmin(RoleScopedAdmin):
             ]
         )
         labels = dict(Category.choices)
-        for resident in queryset.select_related("village"):
+        yes, no = str(_("yes")), str(_("no"))
+        # The village alone: the list's joins (the place path's parents, the grid worker) are not cells here.
+        residents = queryset.select_related(None).select_related("village")
+        for resident in residents.iterator(chunk_size=exports.CHUNK):
             sees = can_see_sensitive(request.user, resident)
-            sheet.append(
-                neutralise_row(
-                    [
-                        resident.name,
-                        mask_id_number(resident.id_number),  # an export leaves the system: never the full number
-                        resident.phone if sees else mask_phone(resident.phone),
-                        resident.village.name,
-                        (str(_("yes")) if resident.has_disability else str(_("no"))) if sees else "",
-                        (str(_("yes")) if resident.is_low_income else str(_("no"))) if sees else "",
-                        str(_("yes")) if resident.wants_work else str(_("no")),
-                        "、".join(str(labels.get(c, c)) for c in resident.wished_categories),
-                        resident.surveyed_on.isoformat() if resident.surveyed_on else "",
-                    ]
-                )
+            yield neutralise_row(
+                [
+                    resident.name,
+                    mask_id_number(resident.id_number),  # an export leaves the system: never the full number
+                    resident.phone if sees else mask_phone(resident.phone),
+                    resident.village.name,
+                    (yes if resident.has_disability else no) if sees else "",
+                    (yes if resident.is_low_income else no) if sees else "",
+                    yes if resident.wants_work else no,
+                    "、".join(str(labels.get(c, c)) for c in resident.wished_categories),
+                    resident.surveyed_on.isoformat() if resident.surveyed_on else "",
+                ]
             )
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
-        return response
