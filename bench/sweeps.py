@@ -199,7 +199,7 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
         cursor.execute(
             """
             WITH entries AS (
-                SELECT p.id, p.enterprise_id, p.department_id, p.mode,
+                SELECT p.id, p.enterprise_id, p.department_id, p.mode, p.region_code,
                        d.kind = 'comprehensive_enforcement' AS comprehensive,
                        row_number() OVER (PARTITION BY p.enterprise_id, p.department_id
                                           ORDER BY p.submitted_at, p.id) AS nth,
@@ -223,7 +223,7 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
                 FROM entries WHERE NOT left_alone AND nth = 1
             ),
             final AS (
-                SELECT id, enterprise_id, department_id, mode, lead,
+                SELECT id, enterprise_id, department_id, mode, region_code, lead,
                        CASE WHEN has_goers THEN all_simple ELSE department_id <> lead END AS delegated
                 FROM (
                     SELECT *, first_value(department_id) OVER (
@@ -236,10 +236,10 @@ def coordination_sql(region: Region, actor: User) -> tuple[int, int, int]:
             new_inspections AS (
                 INSERT INTO inspections_inspection (month, week_start, is_joint, mode, status, cancel_reason, summary,
                                                     created_at, enterprise_id, lead_department_id, origin,
-                                                    code_not_shown_reason, code_not_shown_note)
+                                                    code_not_shown_reason, code_not_shown_note, region_code)
                 SELECT %(month)s, NULL, count(DISTINCT department_id) > 1,
                        CASE WHEN bool_or(mode = 'on_site') THEN 'on_site' ELSE 'off_site' END, 'planned', '', '',
-                       now(), enterprise_id, min(lead), 'plan', '', ''
+                       now(), enterprise_id, min(lead), 'plan', '', '', min(region_code)
                 FROM final GROUP BY enterprise_id
                 RETURNING id, enterprise_id
             ),

@@ -21,9 +21,6 @@ class InspectionsConfig(AppConfig):
     }
     # A paid payment order (programs.payments) goes to the handler named for its owner.
     payment_handlers = {"inspections.fine": "inspections.services.fine_payments.fine_order_paid"}
-    # An enterprise moved to another region (programs.services.enterprise_update): rows that store its division
-    # code follow it.
-    enterprise_moved = "inspections.services.plans.enterprise_moved"
 
     def ready(self):
         from . import files, repair_files  # need the models, so not importable before the registry is ready

@@ -53,9 +53,9 @@ def complaint_indicators(*, user: User, region: Region | None, start: date, end:
     )
     triggered = (
         in_region(
-            scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+            scope(Inspection.objects.all(), user, region="region_code", enterprise="enterprise_id"),
             region,
-            "enterprise__region",
+            "region_code",
         )
         .filter(origin=Inspection.Origin.COMPLAINT, created_at__date__gte=start, created_at__date__lte=end)
         .count()

@@ -40,9 +40,9 @@ def lenient_indicators(*, user: User, region: Region | None = None, start: date,
     """No-penalty decisions made in [start, end] by the list that applied (the article: 3,800+), and those made
     without a list (after an observation period, on other grounds)."""
     findings = in_region(
-        scope(Finding.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        scope(Finding.objects.all(), user, region="region_code", enterprise="enterprise_id"),
         region,
-        "enterprise__region",
+        "region_code",
     ).filter(decision=Finding.Decision.NO_PENALTY, decided_at__date__gte=start, decided_at__date__lte=end)
     counts = findings.aggregate(
         total=Count("pk"),

@@ -102,7 +102,7 @@ def inspection_list(*, user: User) -> QuerySet[Inspection]:
         "enterprise__region", "lead_department", "code_shown_by"
     ).prefetch_related("departments", "officers", "items")
     return scope(
-        inspections, user, region="enterprise__region", department="departments", enterprise="enterprise_id"
+        inspections, user, region="region_code", department="departments", enterprise="enterprise_id"
     ).order_by("week_start", "month", "id")
 
 
@@ -131,7 +131,7 @@ def finding_list(*, user: User) -> QuerySet[Finding]:
     return scope(
         findings,
         user,
-        region="enterprise__region",
+        region="region_code",
         department="inspection__departments",
         enterprise="enterprise_id",
     ).order_by("-recorded_at", "-id")
@@ -146,7 +146,7 @@ def observation_period_list(*, user: User) -> QuerySet[ObservationPeriod]:
     return scope(
         periods,
         user,
-        region="finding__enterprise__region",
+        region="finding__region_code",
         department="finding__inspection__departments",
         enterprise="finding__enterprise_id",
     ).order_by("ends_on", "id")
@@ -200,9 +200,9 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
     year_plan["outside_plan"] = entries.filter(_PLANNED, year_plan__isnull=True).count()
     year_plan["departments"] = by_department
     inspections = in_region(
-        scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        scope(Inspection.objects.all(), user, region="region_code", enterprise="enterprise_id"),
         region,
-        "enterprise__region",
+        "region_code",
     ).filter(month__gte=start.replace(day=1), month__lte=end)
     visits = inspections.exclude(status=Inspection.Status.CANCELLED).aggregate(
         inspections=Count("pk"),
@@ -225,9 +225,9 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
         reason: visits.pop(f"not_shown_{reason}") for reason in Inspection.CodeNotShownReason.values
     }
     findings = in_region(
-        scope(Finding.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        scope(Finding.objects.all(), user, region="region_code", enterprise="enterprise_id"),
         region,
-        "enterprise__region",
+        "region_code",
     )
     recorded = findings.filter(recorded_at__date__gte=start, recorded_at__date__lte=end).aggregate(
         major=Count("pk", filter=Q(severity=Finding.Severity.MAJOR)),
@@ -242,9 +242,9 @@ def inspection_indicators(*, user: User, region: Region | None = None, start: da
     )
     delegated_checks = (
         in_region(
-            scope(ItemCheck.objects.all(), user, region="inspection__enterprise__region"),
+            scope(ItemCheck.objects.all(), user, region="inspection__region_code"),
             region,
-            "inspection__enterprise__region",
+            "inspection__region_code",
         )
         .filter(on_behalf_of__isnull=False, checked_at__date__gte=start, checked_at__date__lte=end)
         .count()
@@ -352,9 +352,9 @@ def inspections_completed_by_month(
     """Completed inspections per plan month in [start, end] (first day of the month → count), counted as
     ``inspection_indicators`` counts ``inspections.completed`` for each month."""
     inspections = in_region(
-        scope(Inspection.objects.all(), user, region="enterprise__region", enterprise="enterprise_id"),
+        scope(Inspection.objects.all(), user, region="region_code", enterprise="enterprise_id"),
         region,
-        "enterprise__region",
+        "region_code",
     ).filter(month__gte=start.replace(day=1), month__lte=end, status=Inspection.Status.COMPLETED)
     rows = inspections.annotate(first=TruncMonth("month")).order_by().values("first").annotate(count=Count("pk"))
     return {row["first"]: row["count"] for row in rows}

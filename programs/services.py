@@ -11,13 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from .audit import SCHEDULER, TransitionError, audit_bulk, audit_history, audit_record, bulk_transition, transition
 from .delivery import DELIVERY_ERRORS, deliver
-from .models import Department, Enterprise, MicroGrid, Notification, Region, User
+from .models import Department, Enterprise, MicroGrid, Notification, Region, StoresRegionCode, User
 from .selectors import scope
 from .validators import normalize_credit_code
 
@@ -211,10 +210,10 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields) -
                 | ({"micro_grid": [old_micro_grid, locked.micro_grid_id]} if "micro_grid" in fields else {}),
             )
         if "region" in fields:
-            # Apps that store the enterprise's division code on their rows (for the scope) move them too.
-            for config in apps.get_app_configs():
-                if path := getattr(config, "enterprise_moved", None):
-                    import_string(path)(locked)
+            # The rows that store the enterprise's division code for the scope (any app's) move with it.
+            for model in apps.get_models():
+                if issubclass(model, StoresRegionCode):
+                    model._base_manager.filter(enterprise=locked).update(region_code=locked.region.code)
     return locked
 
 

@@ -33,11 +33,12 @@ def inspection_history(scale: Scale) -> int:
         WITH d AS (SELECT array_agg(id ORDER BY id) AS ids FROM programs_department)
         INSERT INTO inspections_inspection (id, month, week_start, is_joint, mode, status, code, cancel_reason,
             summary, code_not_shown_reason, code_not_shown_note, created_at, started_at, completed_at,
-            enterprise_id, lead_department_id, origin)
+            enterprise_id, lead_department_id, origin, region_code)
         SELECT i, DATE '2026-06-01', DATE '2026-06-01', false, 'on_site', 'completed', NULL, '', '', 'not_recorded', '',
                now() - interval '150 days', now() - interval '150 days', now() - interval '150 days', i,
-               d.ids[1 + i % array_length(d.ids, 1)], 'plan'
+               d.ids[1 + i % array_length(d.ids, 1)], 'plan', r.code
         FROM generate_series(%s, %s) i CROSS JOIN d
+        JOIN programs_enterprise e ON e.id = i JOIN programs_region r ON r.id = e.region_id
         WHERE {grade_sql("i")} <> 'gray'
         ON CONFLICT (id) DO NOTHING
         """,
@@ -59,12 +60,13 @@ def findings(scale: Scale) -> int:
         WITH it AS (SELECT array_agg(id ORDER BY id) AS ids FROM inspections_inspectionitem)
         INSERT INTO inspections_finding (id, severity, description, deadline, status, recorded_at, rectified_at,
             lenient_proposed, decision, decision_note, decided_at, decided_by_id, enterprise_id, item_id,
-            recorded_by_id, inspection_id, lenient_entry_id)
+            recorded_by_id, inspection_id, lenient_entry_id, region_code)
         SELECT i, CASE WHEN g = 'red' THEN 'major' ELSE 'general' END, '发现的问题',
                CASE WHEN g = 'yellow' AND i % 5 = 0 THEN current_date - 30 ELSE current_date + 60 END,
                'open', now() - interval '150 days', NULL, false, 'undecided', '', NULL, NULL, i,
-               it.ids[1 + i % array_length(it.ids, 1)], %s, i, NULL
+               it.ids[1 + i % array_length(it.ids, 1)], %s, i, NULL, r.code
         FROM (SELECT i, {grade_sql("i")} AS g FROM generate_series(%s, %s) i) s CROSS JOIN it
+        JOIN programs_enterprise e ON e.id = i JOIN programs_region r ON r.id = e.region_id
         WHERE g IN ('red', 'yellow')
         ON CONFLICT (id) DO NOTHING
         """,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from programs.models import Enterprise
+from programs.models import Enterprise, StoresRegionCode
 from programs.uploads import RandomName
 
 from .catalogue import InspectionItem, LenientListEntry
@@ -17,7 +17,7 @@ from .inspections import Inspection
 EVIDENCE_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic", "pdf"]
 
 
-class Finding(models.Model):
+class Finding(StoresRegionCode):
     """A problem found in an inspection (问题/隐患), its rectification and the penalty decision."""
 
     class Severity(models.TextChoices):
@@ -77,6 +77,8 @@ class Finding(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "severity"], condition=~Q(status="rectified"), name="finding_open"),
             models.Index(fields=["item", "enterprise", "recorded_at"], name="finding_item_history"),
+            # The region's findings (StoresRegionCode): the scope is a prefix of this index.
+            models.Index(fields=["region_code"], opclasses=["varchar_pattern_ops"], name="finding_scope"),
         ]
         verbose_name = _("finding")
         verbose_name_plural = _("findings")

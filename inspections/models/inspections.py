@@ -6,13 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from programs.models import Department, Enterprise
+from programs.models import Department, Enterprise, StoresRegionCode
 
 from .catalogue import InspectionItem
 from .plans import PlanEntry
 
 
-class Inspection(models.Model):
+class Inspection(StoresRegionCode):
     """A visit to one enterprise: joint (综合查一次, several departments) or single, for a month and a week."""
 
     class Status(models.TextChoices):
@@ -86,6 +86,12 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "status"], name="inspection_enterprise_status"),
             models.Index(fields=["week_start", "status"], name="inspection_week_status"),
+            # The lists' order: a page walks it and stops (the scope filtered on the way), nothing sorted.
+            models.Index(fields=["-month", "week_start", "id"], name="inspection_list_order"),
+            # The indicators' months of a region (StoresRegionCode): the scope is a prefix of this index.
+            models.Index(
+                fields=["region_code", "month"], opclasses=["varchar_pattern_ops", "date_ops"], name="inspection_scope"
+            ),
         ]
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")

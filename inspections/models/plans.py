@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from programs.models import Department, Enterprise, Region
+from programs.models import Department, Enterprise, Region, StoresRegionCode
 
 from .catalogue import InspectionItem
 
@@ -76,7 +76,7 @@ YEAR_PLAN_MOVES = {
 }
 
 
-class PlanEntry(models.Model):
+class PlanEntry(StoresRegionCode):
     """One department's plan to inspect one enterprise in one month (检查计划条目)."""
 
     class Status(models.TextChoices):
@@ -135,17 +135,15 @@ class PlanEntry(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    # The enterprise's division code, stored on the row so that the region scope (a code prefix) is a condition
-    # of this table's own index: a city's month is counted from (month, region_code) without joining the
-    # enterprises and their regions. Set when the entry is made; an enterprise that moves takes its entries
-    # along (``enterprise_moved``).
-    region_code = models.CharField(_("division code"), max_length=12, editable=False)
 
     class Meta:
         ordering = ["-month", "enterprise_id", "id"]
         indexes = [
+            # The lists' order: a page walks it and stops (the scope filtered on the way), nothing sorted.
+            models.Index(fields=["-month", "enterprise_id", "id"], name="plan_entry_list_order"),
             models.Index(fields=["month", "status"], name="plan_entry_month_status"),
-            # varchar_pattern_ops: a LIKE 'prefix%' uses the index whatever the database's collation.
+            # A city's month counted from the index alone (StoresRegionCode); varchar_pattern_ops: a LIKE 'prefix%'
+            # uses it whatever the database's collation.
             models.Index(
                 fields=["month", "region_code"], opclasses=["date_ops", "varchar_pattern_ops"], name="plan_entry_scope"
             ),
@@ -156,10 +154,6 @@ class PlanEntry(models.Model):
     def __str__(self):
         return f"{self.department} · {self.enterprise} · {self.month:%Y-%m}"
 
-    def save(self, *args, **kwargs):
-        if self._state.adding and not self.region_code:
-            self.region_code = Enterprise.objects.values_list("region__code", flat=True).get(pk=self.enterprise_id)
-        super().save(*args, **kwargs)
 
 
 PLAN_ENTRY_MOVES = {

@@ -115,6 +115,7 @@ class _Entry:
     enterprise_id: int
     department_id: int
     mode: str
+    region_code: str  # the enterprise's, which its inspection stores (StoresRegionCode)
     items: list[tuple[int, bool]] = field(default_factory=list)  # (item id, simple)
     delegated: bool = False
 
@@ -147,7 +148,7 @@ def _coordinate_chunk(*, coordination_id: int, enterprise_ids: list[int], month:
         for row in PlanEntry.objects.select_for_update()
         .filter(enterprise_id__in=enterprise_ids, month=month, status=PlanEntry.Status.SUBMITTED)
         .order_by("enterprise_id", "submitted_at", "pk")
-        .values_list("pk", "enterprise_id", "department_id", "mode")
+        .values_list("pk", "enterprise_id", "department_id", "mode", "region_code")
     ]
     by_pk = {entry.pk: entry for entry in entries}
     items = PlanEntry.items.through.objects.filter(planentry_id__in=list(by_pk))
@@ -248,6 +249,7 @@ def _create_inspections(fresh: list[tuple[list[_Entry], int]], month: date, acto
         [
             Inspection(
                 enterprise_id=kept[0].enterprise_id,
+                region_code=kept[0].region_code,  # bulk_create skips the save() that would look it up
                 month=month,
                 lead_department_id=lead,
                 mode=_mode(kept),

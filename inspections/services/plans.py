@@ -415,10 +415,3 @@ def plan_month_submit(
                 entry = plan_entry_submit(entry=entry, actor=actor)
             answered.append((entry, True))
     return answered
-
-
-def enterprise_moved(enterprise) -> None:
-    """The enterprise's plan entries follow it into its new region (named in ``InspectionsConfig.enterprise_moved``,
-    called by the core's ``enterprise_update``): the scope reads the code stored on each entry."""
-    code = enterprise.region.code
-    PlanEntry.objects.filter(enterprise=enterprise).exclude(region_code=code).update(region_code=code)

@@ -39,6 +39,7 @@ def inspections(cast, *, year: int, joint: int, single: int, cancelled: int = 0)
     return Inspection.objects.bulk_create(
         Inspection(
             enterprise=enterprises[n % 5],
+            region_code=cast.village.code,  # bulk_create skips the save() that stores it
             month=date(year, n % 12 + 1, 1),
             is_joint=is_joint,
             lead_department=cast.market,
@@ -87,6 +88,7 @@ def test_778_enterprises_graded_in_yinzhou_93_percent_green(cast, api_as):
         for visit in Inspection.objects.bulk_create(
             Inspection(
                 enterprise=enterprise,
+                region_code=cast.village.code,  # bulk_create skips the save() that stores it
                 month=date(2024, n % 12 + 1, 1),
                 lead_department=cast.market,
                 status=Inspection.Status.COMPLETED,
@@ -106,6 +108,7 @@ def test_778_enterprises_graded_in_yinzhou_93_percent_green(cast, api_as):
         return Finding(
             inspection=visit,
             enterprise=enterprise,
+            region_code=cast.village.code,  # bulk_create skips the save() that stores it
             item=item,
             severity=severity,
             description="电梯应急电话不畅通",
@@ -153,6 +156,7 @@ def test_3800_odd_cases_decided_without_penalty(cast, api_as):
         Finding(
             inspection=visits[n % len(visits)],
             enterprise=visits[n % len(visits)].enterprise,
+            region_code=cast.village.code,  # bulk_create skips the save() that stores it
             item=item,
             severity=Finding.Severity.GENERAL,
             description="消防通道堆放杂物",

@@ -320,6 +320,7 @@ def test_the_ningbo_code_shown_rate_of_99_74_percent(cast, api_as):
         done = status == Inspection.Status.COMPLETED
         return Inspection(
             enterprise=enterprises[n % 6],
+            region_code=cast.village.code,  # bulk_create skips the save() that stores it
             month=date(2024, 6 + n % 7, 1),
             lead_department=cast.market,
             status=status,

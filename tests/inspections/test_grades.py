@@ -126,6 +126,7 @@ def _stale_findings(enterprises, cast, *, severity, deadline=None):
         Finding(
             inspection=inspection,
             enterprise=enterprise,
+            region_code=enterprise.region.code,  # bulk_create skips the save() that stores it
             item=item,
             severity=severity,
             description="x",

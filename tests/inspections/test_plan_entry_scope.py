@@ -1,18 +1,21 @@
-"""Plan entries store their enterprise's division code: the region scope reads it from the entries' own index
-(no join to the enterprises), and an enterprise that moves takes its entries along."""
+"""Plan entries, inspections and findings store their enterprise's division code (StoresRegionCode): the region
+scope reads it from the rows' own index (no join to the enterprises), and an enterprise that moves takes its rows
+along."""
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from inspections import selectors
-from inspections.models import PlanEntry
+from inspections import selectors, services
+from inspections.models import Finding, PlanEntry
 from programs import services as core_services
 from programs.models import User
 from tests.factories import DepartmentFactory, EnterpriseFactory, UserFactory, region_tree
 
-from .factories import MONTH, PlanEntryFactory
+from .factories import MONTH, InspectionFactory, PlanEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,15 +56,31 @@ def test_each_coordinator_sees_the_entries_of_their_area(two_counties):
     assert set(selectors.plan_entry_list(user=two_counties["city_coordinator"])) == {ours, theirs}
 
 
-def test_an_enterprise_that_moves_takes_its_entries_along(two_counties):
-    enterprise = EnterpriseFactory(region=two_counties["here"]["village"])
-    entry = PlanEntryFactory(enterprise=enterprise)
+def test_an_enterprise_that_moves_takes_its_rows_along(two_counties, cast):
+    enterprise = cast.enterprise  # in the village of "here" (330212)
+    visit = InspectionFactory(cast=cast)
+    entry = visit.plan_entries.get()
+    finding = services.finding_record(
+        inspection=visit,
+        item=visit.items.get(),
+        severity=Finding.Severity.GENERAL,
+        description="消防通道堆放杂物",
+        deadline=visit.month + timedelta(days=40),
+        actor=cast.market_officer,
+    )
+    assert {visit.region_code, finding.region_code} == {two_counties["here"]["village"].code}
     superuser = UserFactory(is_superuser=True, region=None)
     core_services.enterprise_update(enterprise=enterprise, actor=superuser, region=two_counties["there"]["village"])
-    entry.refresh_from_db()
-    assert entry.region_code == two_counties["there"]["village"].code
-    assert not selectors.plan_entry_list(user=two_counties["here_coordinator"]).exists()
-    assert list(selectors.plan_entry_list(user=two_counties["there_coordinator"])) == [entry]
+    moved = two_counties["there"]["village"].code
+    for row in (entry, visit, finding):
+        row.refresh_from_db()
+        assert row.region_code == moved, row
+    here, there = two_counties["here_coordinator"], two_counties["there_coordinator"]
+    assert not selectors.plan_entry_list(user=here).exists()
+    assert list(selectors.plan_entry_list(user=there)) == [entry]
+    assert not selectors.inspection_list(user=here).exists() and not selectors.finding_list(user=here).exists()
+    assert list(selectors.inspection_list(user=there)) == [visit]
+    assert list(selectors.finding_list(user=there)) == [finding]
 
 
 def test_the_lists_count_reads_the_entries_alone(two_counties):
