@@ -1,19 +1,12 @@
 """The admin site, whose first page is the indicators dashboard, and whose pickers search the user's own area."""
 
-from datetime import date
-
 from django.contrib import admin
-from django.core.cache import cache
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from programs.pickers import ScopedAutocompleteJsonView
 
-from . import dashboard
-
-# A dashboard is computed once a minute at most per user and choice; the page says when it was computed.
-DASHBOARD_KEPT_SECONDS = 60
+from . import dashboard, snapshots
 
 # Strings of the admin's templates that Django's own zh_Hans catalogue lacks (Django 5.2), and django-axes' model
 # names (it has no Chinese catalogue): named here so that makemessages keeps them in the root catalogue, which
@@ -59,13 +52,15 @@ class ProgramsAdminSite(admin.AdminSite):
         if form.is_bound and form.is_valid():
             region, start, end = form.cleaned_data["region"], form.cleaned_data["start"], form.cleaned_data["end"]
             year = form.cleaned_data["compare"]
-        compare = (date(year, 1, 1), date(year, 12, 31)) if year else None
-        key = f"dashboard:{request.user.pk}:{region.pk if region else ''}:{start}:{end}:{year}:{request.LANGUAGE_CODE}"
-        board = cache.get(key)
-        if board is None:
-            board = dashboard.build(user=request.user, region=region, start=start, end=end, compare=compare)
-            board["computed_at"] = timezone.localtime()  # the page says how fresh its figures are
-            cache.set(key, board, DASHBOARD_KEPT_SECONDS)
+        board = snapshots.board_for(
+            request.user,
+            region=region,
+            start=start,
+            end=end,
+            year=year,
+            language=request.LANGUAGE_CODE,
+            is_default=not form.is_bound,
+        )
         context = {
             "dashboard": board,
             "dashboard_form": form,

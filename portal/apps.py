@@ -9,3 +9,7 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Staff portal")
+
+    # name → (task, every N seconds); the core writes them to the beat schedule (programs.schedule). Every five
+    # minutes (portal.snapshots.REFRESH_EVERY_SECONDS): a watched dashboard is never older than that.
+    periodic_tasks = {"Refresh the dashboards": ("portal.refresh_dashboards", 300)}

@@ -81,7 +81,7 @@ def comparison_year(user: User, today: date | None = None) -> int | None:
             years.append(today.year - 1)  # a workshop operates, and employs, every year after it opened
     if INSPECTIONS in programs:
         entries = scope(PlanEntry.objects.all(), user, region="region_code", department="department_id")
-        visits = scope(Inspection.objects.all(), user, region="enterprise__region", department="departments")
+        visits = scope(Inspection.objects.all(), user, region="region_code", department="departments")
         for rows in (entries, visits):
             latest = rows.filter(month__lt=this_year).aggregate(latest=Max("month"))["latest"]
             years += [latest.year] if latest else []
