@@ -104,10 +104,10 @@ def main(argv=None) -> int:
         log("bench: coordination of the month against one SQL statement")
         keep("coordination", coordination_bench.run(scale, time_limit=coordination_limit, log=log))
     if "dashboard" in only:
-        log("bench: the dashboard uncached against its SQL floor")
+        log("bench: the dashboard, uncached against its SQL floor and read from its snapshot")
         keep("dashboard", dashboard_bench.run(scale, log=log))
     if "admin" in only:
-        log("bench: admin changelists against a plain scoped ORM page")
+        log("bench: admin changelists against a plain page of the same rows")
         keep("admin", admin_bench.run(scale, log=log))
     text = report.render(
         mode=scale.name,

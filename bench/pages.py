@@ -13,22 +13,12 @@ COUNTS = re.compile(r"\bCOUNT\s*\(", re.IGNORECASE)
 LIMITS = re.compile(r"\bLIMIT\s+\d+", re.IGNORECASE)
 
 
-def staff_user(username: str, **create):
-    """The bench account ``username``, made able to sign in to the admin (the dataset's accounts are made for
-    the API, without ``is_staff``); with ``create``, made when missing (an account the dataset lacks)."""
+def staff_user(username: str):
+    """The bench staff account ``username`` (``bench/dataset/core.py`` makes it with ``is_staff``: it opens the
+    admin)."""
     from programs.models import User
 
-    if create:
-        user, created = User.objects.get_or_create(username=username, defaults=create)
-        if created:  # signed in by force_login only, as the dataset's accounts
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-    else:
-        user = User.objects.get(username=username)
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    return user
+    return User.objects.get(username=username)
 
 
 def client_for(user):
@@ -67,9 +57,10 @@ def replay(sqls: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def replay_each(sqls: list[str]) -> list[float]:
-    """Each statement's own time (ms), replayed once more: which statements the floor is made of."""
-    return [round(replay([sql]) * 1000, 2) for sql in sqls]
+def replay_each(sqls: list[str], *, repeat: int = 1) -> list[float]:
+    """Each statement's own time (ms), replayed once more (the median of ``repeat`` replays): which statements the
+    floor is made of."""
+    return [round(statistics.median(replay([sql]) for _ in range(repeat)) * 1000, 2) for sql in sqls]
 
 
 def full_count(sql: str) -> bool:
@@ -93,6 +84,18 @@ def alternate(first, second, rounds: int, *, prepare=None) -> tuple[list[float],
         second()
         b.append(time.perf_counter() - started)
     return a, b
+
+
+def rotate(functions: list, rounds: int) -> list[list[float]]:
+    """Each of ``functions`` timed in rotating rounds (first, second, third, first …), in seconds: what the
+    machine's load does to one round it does to its neighbours."""
+    times: list[list[float]] = [[] for _function in functions]
+    for _round in range(rounds):
+        for function, kept in zip(functions, times, strict=True):
+            started = time.perf_counter()
+            function()
+            kept.append(time.perf_counter() - started)
+    return times
 
 
 def ms(seconds: list[float]) -> float:

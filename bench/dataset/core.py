@@ -60,18 +60,23 @@ def departments() -> int:
 
 
 def staff_users() -> int:
+    """The staff accounts, able to open the admin (``is_staff``, as the product gives every staff role); run on
+    every generation, so an account made before is updated too. The city's organiser opens the workshop lists a
+    coordinator is refused (``bench/admin_lists.py``)."""
     from programs.models import Department, Region, User
 
     county = Region.objects.get(code=COUNTY)
+    city = Region.objects.get(code=CITY)
     staff = [
         ("bench_province", User.Role.COORDINATOR, Region.objects.get(code=PROVINCE), None),
-        ("bench_city", User.Role.COORDINATOR, Region.objects.get(code=CITY), None),
+        ("bench_city", User.Role.COORDINATOR, city, None),
         ("bench_county", User.Role.COORDINATOR, county, None),
         ("bench_officer", User.Role.OFFICER, county, Department.objects.filter(region=county).order_by("pk").first()),
+        ("bench_city_organiser", User.Role.ORGANISER, city, None),
     ]
     created = 0
     for username, role, region, department in staff:
-        created += account(username, role=role, region=region, department=department)
+        created += account(username, role=role, region=region, department=department, is_staff=True)
     return created
 
 
