@@ -2,6 +2,7 @@
 throughput and latency over HTTP through gunicorn, each against its bare view measured in the same run."""
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from inspections.field import selectors as field_selectors
 from inspections.models import Inspection, InspectionItem
 from programs.models import Enterprise, Region, User
 
-from . import dataset
+from . import dataset, pages
 from .load import percentile
 from .server import Gunicorn, load
 
@@ -158,6 +159,32 @@ def _count(client: Client, path: str, headers: dict, *, page: bool = False) -> t
     return response.status_code, len(queries), _rows(response.content, page=page) if ok else 0
 
 
+FLOOR_ROUNDS = 5
+
+
+def _floor(client: Client, path: str, headers: dict) -> dict:
+    """The request in this process against its SQL floor (the statements it ran, replayed raw through one cursor),
+    alternating, medians; and the count's own statements (``COUNT(``) replayed alone: what the list's count costs."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path, headers=headers)
+    sqls = pages.reads([{"sql": q["sql"]} for q in queries.captured_queries])
+    counts = [sql for sql in sqls if pages.COUNTS.search(sql)]
+    request_s, floor_s = [], []
+    for _round in range(FLOOR_ROUNDS):
+        started = time.perf_counter()
+        client.get(path, headers=headers)
+        request_s.append(time.perf_counter() - started)
+        floor_s.append(pages.replay(sqls))
+    request_ms, floor_ms = pages.ms(request_s), pages.ms(floor_s)
+    count_ms = pages.ms([pages.replay(counts) for _round in range(FLOOR_ROUNDS)]) if counts else None
+    return {
+        "request_ms": request_ms,
+        "floor_ms": floor_ms,
+        "floor_ratio": pages.ratio(request_ms, floor_ms),
+        "count_ms": count_ms,
+    }
+
+
 def queries_per_request(log=print) -> list[dict]:
     """Each endpoint at two page sizes and two data sizes; constant when all four counts are equal. The bare
     view's count at page size 50 and the row counts of both answers are recorded to show they are the same list."""
@@ -188,6 +215,7 @@ def queries_per_request(log=print) -> list[dict]:
             "bare_queries": bare_queries,
             "same_rows_as_bare": api_rows == bare_rows,
             "rows": api_rows,
+            "floor": _floor(client, endpoint.api.format(n=MEASURED_PAGE_SIZE), headers),
         }
         results.append(result)
         log(

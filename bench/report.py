@@ -2,6 +2,7 @@
 with a verdict per goal. The reasons behind the figures are in ``bench/analysis.md`` (written by hand after
 a full run) and copied in."""
 
+import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -73,10 +74,31 @@ def _statuses(result) -> str:
     return ", ".join(f"{status}×{count}" for status, count in result["statuses"].items())
 
 
+FLOOR_GOAL = 3.0  # a hot list ≤ 3× its SQL floor
+GROWTH_GOAL = 1.5  # its count from the tenth to the full data
+
+
+def _ratio_cell(ratio: float | None, goal: float) -> str:
+    return "" if ratio is None else f"{ratio} {_verdict(ratio <= goal)}"
+
+
+def _tenth_floors() -> dict:
+    """The floors of the tenth data's last run (``var/bench-tenth.json``), by endpoint: the count's growth."""
+    path = HERE.parent / "var" / "bench-tenth.json"
+    if not path.exists():
+        return {}
+    entry = json.loads(path.read_text()).get("sections", {}).get("queries")
+    return {row["endpoint"]: row.get("floor") or {} for row in (entry or {}).get("value", [])}
+
+
 def queries_section(results) -> str:
     rows = []
+    tenth = _tenth_floors()
     for row in results:
         counts = row["counts"]
+        floor = row.get("floor") or {}
+        small_count = tenth.get(row["endpoint"], {}).get("count_ms")
+        growth = round(floor["count_ms"] / small_count, 2) if floor.get("count_ms") and small_count else None
         rows.append(
             [
                 row["endpoint"],
@@ -85,6 +107,12 @@ def queries_section(results) -> str:
                 row["bare_queries"],
                 "yes" if row["same_rows_as_bare"] else "**no**",
                 _verdict(row["constant"] and row["all_ok"]),
+                f"{floor.get('request_ms', '')} / {floor.get('floor_ms', '')}",
+                _ratio_cell(floor.get("floor_ratio"), FLOOR_GOAL),
+                "" if floor.get("count_ms") is None else floor["count_ms"],
+                ""
+                if growth is None
+                else f"{small_count} → {floor['count_ms']}: {growth}× {_verdict(growth <= GROWTH_GOAL)}",
             ]
         )
     return _table(
@@ -97,6 +125,10 @@ def queries_section(results) -> str:
             "bare view",
             "same rows as bare",
             "constant",
+            "in-process ms / SQL floor ms (large, page 50)",
+            f"÷ floor (≤ {FLOOR_GOAL:g}×)",
+            "count ms",
+            f"count growth tenth → full (≤ {GROWTH_GOAL:g}×)",
         ],
         rows,
     )
@@ -241,7 +273,11 @@ def render(*, mode: str, machine: dict, sections: dict, measured: dict) -> str:
             "Small data: a county coordinator (about 1/88 of the rows), or the enterprise with 5 bookings, the "
             "slots of one county, a resident with fewer positions nearby; large: the city coordinator (1/11), "
             "the enterprise with 120 bookings, all slots, the resident of a denser town. Positions near me is "
-            "not paginated (all open positions of the 15-minute circle). Each cell: queries (rows returned).",
+            "not paginated (all open positions of the 15-minute circle). Each cell: queries (rows returned). "
+            "In-process / SQL floor: the large request in this process (no HTTP) against the statements it ran "
+            "replayed raw through one cursor, alternating, medians of five (issue 16, point 2: ≤ 3×). Count ms: the "
+            "list's count statements replayed alone (the capped `COUNT(*) FROM (… LIMIT 10001)`); their growth is "
+            "against the last `--scale tenth` run's (≤ 1.5×).",
             "",
             queries_section(sections["queries"]),
             "",
