@@ -26,6 +26,8 @@ LAYOUT = 1
 FRESH = timedelta(minutes=15)
 REFRESH_EVERY_SECONDS = 300
 WATCHED_DAYS = 7
+# What unpickling a board written by an older layout of the code raises.
+UNREADABLE = (pickle.UnpicklingError, AttributeError, ImportError, EOFError)
 # A view marks its snapshot as viewed at most once a minute: reading a board is not a write each time.
 VIEW_MARK_EVERY = timedelta(minutes=1)
 
@@ -62,9 +64,14 @@ def board_for(
     marks = {"viewed_at": now, "user": user} if snapshot.viewed_at < now - VIEW_MARK_EVERY else {}
     if is_default and not snapshot.is_default:
         marks["is_default"] = True  # the default choice of this scope is now watched
+    try:
+        board = pickle.loads(snapshot.board)  # noqa: S301 - written by compute() below, never from a request
+    except UNREADABLE:
+        # A board of classes renamed or moved since (LAYOUT not raised): computed again, not an error page.
+        return compute(user, region=region, start=start, end=end, year=year, language=language, is_default=is_default)
     if marks:
         DashboardSnapshot.objects.filter(pk=snapshot.pk).update(**marks)
-    return pickle.loads(snapshot.board)  # noqa: S301 - written by compute() below, never from a request
+    return board
 
 
 def compute(

@@ -277,6 +277,11 @@ class RegionAdmin(RoleScopedAdmin):
     def get_queryset(self, request):
         return Region.objects.select_related("parent")  # reference data: every staff member reads all of it
 
+    def get_readonly_fields(self, request, obj=None):
+        # A division code is the region's identity: rows store it for their scope (StoresRegionCode), and a
+        # prefix of it is every subtree. A reissued code is a new region, to which the enterprises then move.
+        return ["code"] if obj is not None else []
+
 
 @admin.register(Department)
 class DepartmentAdmin(RoleScopedAdmin):

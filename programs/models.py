@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -194,7 +194,12 @@ class StoresRegionCode(models.Model):
     """A row of one enterprise (``enterprise`` foreign key) that stores the enterprise's division code, so that the
     region scope, a code prefix (``scope(…, region="region_code")``), is a condition of the row's own table and
     indexes instead of a join to a million enterprises and their regions. Set when the row is made; an enterprise
-    that moves takes its rows along (``services.enterprise_update``). ``bulk_create`` skips ``save``: set it there."""
+    that moves takes its rows along (``services.enterprise_update``). ``bulk_create`` skips ``save``: set it there,
+    from the enterprise rows locked as below.
+
+    Locks: the enterprise row first (``FOR NO KEY UPDATE``), then this table's. A move of the enterprise locks it
+    ``FOR UPDATE`` before it rewrites the codes, so a row is either made before the move (and moved with it) or
+    after it (with the new code), and the two never wait on each other the other way round (a deadlock)."""
 
     region_code = models.CharField(_("division code"), max_length=12, editable=False)
 
@@ -202,9 +207,16 @@ class StoresRegionCode(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self._state.adding and not self.region_code:
-            self.region_code = Enterprise.objects.values_list("region__code", flat=True).get(pk=self.enterprise_id)
-        super().save(*args, **kwargs)
+        if not (self._state.adding and not self.region_code):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            self.region_code = (
+                Enterprise.objects.select_for_update(no_key=True, of=("self",))
+                .values_list("region__code", flat=True)
+                .get(pk=self.enterprise_id)
+            )
+            super().save(*args, **kwargs)
 
 
 class User(AbstractUser):

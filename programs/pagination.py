@@ -65,4 +65,6 @@ class CappedPaginator(DjangoPaginator):
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
-        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+        # Kept for the admin's page line (templates/admin/pagination.html), which gets the paginator, not the page.
+        self.current = CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+        return self.current

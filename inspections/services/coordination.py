@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programs.audit import audit_bulk, audit_each
-from programs.models import Department, Region, User
+from programs.models import Department, Enterprise, Region, User
 from programs.queue import enqueue_on_commit
 from programs.roles import COORDINATORS, require_role
 
@@ -143,6 +143,14 @@ def _lead(entries: list[_Entry], kinds: dict[int, str]) -> int:
 
 @transaction.atomic
 def _coordinate_chunk(*, coordination_id: int, enterprise_ids: list[int], month: date, actor: User) -> None:
+    # The enterprises first, then their entries: the order every writer of a stored division code takes
+    # (programs.models.StoresRegionCode), so a move of one of them waits for the chunk instead of deadlocking it.
+    list(
+        Enterprise.objects.select_for_update(no_key=True)
+        .filter(pk__in=enterprise_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     entries = [
         _Entry(*row)
         for row in PlanEntry.objects.select_for_update()

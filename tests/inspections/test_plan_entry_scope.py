@@ -111,3 +111,32 @@ def test_the_admin_region_filter_reads_the_stored_code(two_counties, client):
     shown = list(page.context["cl"].result_list)
     assert shown == [ours]
     assert PlanEntry.objects.count() == 2
+
+
+@pytest.mark.postgres
+def test_the_enterprise_is_locked_before_its_code_is_read_and_before_a_chunks_entries(two_counties, cast):
+    """A move of the enterprise (``enterprise_update``: the enterprise FOR UPDATE, then its rows' codes) must not
+    slip between an entry's reading of the code and its insert (the entry would keep the old code), nor wait on a
+    coordination chunk's locked entries while the chunk waits on the enterprise (a deadlock): every writer locks
+    the enterprise first."""
+    with CaptureQueriesContext(connection) as made:
+        PlanEntryFactory(department=cast.market, enterprise=cast.enterprise, actor=cast.market_officer)
+    reads = [q["sql"] for q in made.captured_queries if '"region"."code"' in q["sql"] or "region_code" in q["sql"]]
+    locking = [sql for sql in made.captured_queries if "FOR NO KEY UPDATE" in sql["sql"]]
+    assert any('FROM "programs_enterprise"' in q["sql"] for q in locking), reads
+    with CaptureQueriesContext(connection) as coordinated:
+        services.month_coordinate(region=cast.county, month=MONTH, actor=cast.coordinator)
+    locks = [q["sql"] for q in coordinated.captured_queries if "FOR " in q["sql"] and "UPDATE" in q["sql"]]
+    enterprises = next(i for i, sql in enumerate(locks) if 'FROM "programs_enterprise"' in sql)
+    entries = next(i for i, sql in enumerate(locks) if 'FROM "inspections_planentry"' in sql)
+    assert enterprises < entries, locks
+
+
+def test_a_regions_code_cannot_be_changed_in_the_admin(client):
+    """Rows store division codes (and every subtree is a code prefix): a reissued code is a new region."""
+    region = region_tree()["village"]
+    client.force_login(UserFactory(is_superuser=True, region=None))
+    page = client.get(f"/admin/programs/region/{region.pk}/change/")
+    assert page.status_code == 200
+    assert "code" not in page.context["adminform"].form.fields
+    assert client.get("/admin/programs/region/add/").context["adminform"].form.fields["code"]

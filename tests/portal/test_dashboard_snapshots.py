@@ -126,3 +126,17 @@ def test_a_real_worker_refreshes_the_board_the_next_coordinator_reads(client, mo
     assert enterprises_on(page) == 3
     assert len(read) <= READ_AT_MOST
     assert page.context["dashboard"]["computed_at"] > timezone.localtime(computed)
+
+
+def test_a_board_the_code_can_no_longer_read_is_computed_again(client):
+    EnterpriseFactory(region=region_tree()["village"])
+    client.force_login(coordinator())
+    client.get("/admin/")
+    # A board pickled by code whose classes have moved since: unpickling it fails on the missing class.
+    DashboardSnapshot.objects.update(
+        board=b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x06portal\x94\x8c\x0bGoneFigures\x94\x93\x94."
+    )
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert enterprises_on(page) == 1
+    assert snapshots.pickle.loads(DashboardSnapshot.objects.get().board)["indicators"]

@@ -101,3 +101,35 @@ def test_the_admin_list_counts_up_to_the_cap_and_says_at_least(client, low_cap):
     exact = client.get("/admin/programs/enterprise/", {"q": EnterpriseFactory(name="独一无二的企业").name})
     assert exact.context["cl"].result_count == 1
     assert not exact.context["cl"].paginator.capped
+
+
+def test_past_the_cap_the_admin_offers_the_next_page_and_no_select_all(client, low_cap, settings):
+    """The page numbers stop at the cap's last page: a full page links the page after it; and "select all N"
+    would name fewer rows than the action would run on, so it is not offered."""
+    EnterpriseFactory.create_batch(12)
+    client.force_login(coordinator())
+    last_counted = client.get("/admin/programs/enterprise/", {"o": "1"}).context["cl"]
+    per_page = last_counted.list_per_page
+    assert per_page > 5  # one page holds every row: no next page past the cap
+    page = client.get("/admin/programs/enterprise/", {"o": "1"})
+    assert 'class="question' not in page.content.decode()  # no "select all 5 enterprises"
+
+    from programs.admin import RoleScopedAdmin
+
+    settings.API_COUNT_CAP = 5  # counted: 5 rows, pages 1–3 of 2
+    original = RoleScopedAdmin.list_per_page
+    RoleScopedAdmin.list_per_page = 2
+    try:
+        first = client.get("/admin/programs/enterprise/", {"o": "1"})
+        assert first.context["cl"].paginator.capped
+        assert "p=4" not in first.content.decode()  # the counted pages are linked as usual
+        last_counted = client.get("/admin/programs/enterprise/", {"o": "1", "p": "3"})
+        assert "?o=1&amp;p=4" in last_counted.content.decode()  # … and the one after the cap's last
+        beyond = client.get("/admin/programs/enterprise/", {"o": "1", "p": "6"})
+        assert beyond.status_code == 200
+        assert len(beyond.context["cl"].result_list) == 2  # rows 11–12: past the counted ones, still listed
+        assert "p=7" not in beyond.content.decode()  # and nothing after the last row
+        after = client.get("/admin/programs/enterprise/", {"o": "1", "p": "5"})
+        assert "?o=1&amp;p=6" in after.content.decode()
+    finally:
+        RoleScopedAdmin.list_per_page = original
