@@ -3,7 +3,7 @@ and edit a model is declared by role, every list is narrowed by ``scope``, nothi
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import models
 from django.shortcuts import render
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import audit_display, exports, services
@@ -177,6 +178,17 @@ class RoleScopedAdmin(admin.ModelAdmin):
     # stops at API_COUNT_CAP rows ("10,000+", templates/admin/pagination.html): a city's list is not counted whole.
     show_full_result_count = False
     paginator = CappedPaginator
+
+    def action_checkbox(self, obj):
+        """Django's own row checkbox, the same markup written directly: rendering a CheckboxInput through the form
+        renderer on every row was the largest part of a list's time outside SQL (issue 16)."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
+        )
 
     def _role_in(self, request, roles) -> bool:
         user = request.user
