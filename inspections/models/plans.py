@@ -142,10 +142,10 @@ class PlanEntry(StoresRegionCode):
             # The lists' order: a page walks it and stops (the scope filtered on the way), nothing sorted.
             models.Index(fields=["-month", "enterprise_id", "id"], name="plan_entry_list_order"),
             models.Index(fields=["month", "status"], name="plan_entry_month_status"),
-            # A city's month counted from the index alone (StoresRegionCode); varchar_pattern_ops: a LIKE 'prefix%'
-            # uses it whatever the database's collation.
+            # A city's entries (of a month, or all of them: the admin's list) counted from the index alone
+            # (StoresRegionCode); varchar_pattern_ops: a LIKE 'prefix%' uses it whatever the database's collation.
             models.Index(
-                fields=["month", "region_code"], opclasses=["date_ops", "varchar_pattern_ops"], name="plan_entry_scope"
+                fields=["region_code", "month"], opclasses=["varchar_pattern_ops", "date_ops"], name="plan_entry_scope"
             ),
         ]
         verbose_name = _("plan entry")
