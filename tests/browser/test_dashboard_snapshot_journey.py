@@ -67,6 +67,7 @@ def test_a_list_past_the_cap_says_so_and_links_on(screen, request, settings, mon
     line = page.inner_text("p.paginator")
     assert "5+" in line and "企业" in line
     assert "选中所有的" not in page.content()  # no "select all 5 enterprises", hidden or shown
+    assert "5+ 条结果" in page.inner_text("#changelist-search")  # the search bar's count says "at least" too
     third = set(page.locator("#result_list tbody th a").all_inner_texts())
     page.click("p.paginator a:has-text('4')")
     page.wait_for_url("**p=4**")
