@@ -22,6 +22,7 @@ from django.contrib.admin.utils import (
     display_for_value,
     lookup_field,
 )
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
@@ -104,7 +105,7 @@ class _Column:
             if isinstance(attr, property) and hasattr(attr, "fget"):
                 boolean = getattr(attr.fget, "boolean", False)
             if boolean and (value is None or isinstance(value, bool)):
-                key = (value, empty)
+                key = (type(value), value, empty)
                 if key not in self.values_memo:
                     self.values_memo[key] = _escaped(display_for_value(value, empty, boolean))
                 text = self.values_memo[key]
@@ -117,10 +118,11 @@ class _Column:
             related = getattr(result, field.name)
             return _escaped(empty if related is None else related), self.field_class
         if self.memo is not None:
+            key = (type(value), value)  # True and 1 are one key of a dict, but an icon's alt text differs
             try:
-                return self.memo[value], self.field_class
+                return self.memo[key], self.field_class
             except KeyError:
-                text = self.memo[value] = _escaped(display_for_field(value, field, empty, avoid_link=self.link))
+                text = self.memo[key] = _escaped(display_for_field(value, field, empty, avoid_link=self.link))
                 return text, self.field_class
             except TypeError:  # a value that cannot be a key (a list of choices): displayed each time
                 pass
@@ -136,8 +138,19 @@ def _link_in_col(is_first: bool, field_name, cl) -> bool:
 
 
 def _change_link(cl):
-    """The change link of a row as a function of its primary key: reversed and given the preserved filters once.
-    ``None`` when the model has no change view (Django then writes the text without a link)."""
+    """The change link of a row (``None``: the text without a link, as Django writes it when the change view does
+    not reverse). With Django's own ``url_for_result`` and an integer key, reversed and given the preserved
+    filters once per list; otherwise as Django makes it, row by row."""
+    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+
+    def link_of_row(result) -> str | None:
+        try:
+            return escape(add_preserved_filters(preserved, cl.url_for_result(result)))
+        except NoReverseMatch:
+            return None
+
+    if getattr(cl.url_for_result, "__func__", None) is not ChangeList.url_for_result:
+        return link_of_row  # a ChangeList of the admin's own, which may link elsewhere
     try:
         url = reverse(
             f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
@@ -145,17 +158,15 @@ def _change_link(cl):
             current_app=cl.model_admin.admin_site.name,
         )
     except NoReverseMatch:
-        return None
-    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
-    url = escape(add_preserved_filters(preserved, url))
-    head, _mark, tail = url.partition(PK_MARK)
+        return lambda result: None
+    head, _mark, tail = escape(add_preserved_filters(preserved, url)).partition(PK_MARK)
+    key = cl.pk_attname
 
-    def link(result) -> str:
-        pk = result.pk
-        if isinstance(pk, int):
+    def link(result) -> str | None:
+        pk = getattr(result, key)
+        if type(pk) is int:
             return head + str(pk) + tail
-        # Another kind of key (text that may need quoting): the link as Django makes it, row by row.
-        return escape(add_preserved_filters(preserved, cl.url_for_result(result)))
+        return link_of_row(result)  # a key that may need quoting
 
     return link
 
@@ -172,14 +183,15 @@ def result_rows(cl):
             column.tag = "th" if first else "td"
             first = False
         columns.append(column)
-    link = _change_link(cl) if any(column.link for column in columns) else None
+    link = _change_link(cl) if any(column.link for column in columns) else (lambda result: None)
     for result in cl.result_list:
         cells = []
         for column in columns:
             text, class_attribute = column.cell(result)
             if column.link:
-                if link is not None:
-                    text = f'<a href="{link(result)}">{text}</a>'
+                url = link(result)
+                if url is not None:
+                    text = f'<a href="{url}">{text}</a>'
                 cells.append(_written(f"<{column.tag}{class_attribute}>{text}</{column.tag}>"))
             else:
                 cells.append(_written(f"<td{class_attribute}>{text}</td>"))

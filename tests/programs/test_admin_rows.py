@@ -2,9 +2,12 @@
 character, on every registered list: links with the preserved filters, booleans, choices, dates, empty values,
 related objects, a stranger's markup escaped."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import resolve, reverse
@@ -76,3 +79,57 @@ def test_the_changelist_page_writes_its_rows_through_it(client, stranger):
     change = reverse("admin:programs_enterprise_change", args=[stranger.pk])
     assert f'<th class="field-name"><a href="{change}?_changelist_filters=q%3Dscript">' in html
     assert "&lt;script&gt;" in html and '<script>alert("x")' not in html
+
+
+@admin.display(boolean=True, description="flag")
+def flag(obj):
+    return getattr(obj, "flag", None)
+
+
+@admin.display(empty_value="<i>none</i>")
+def nothing(obj):
+    return None
+
+
+def vanished(obj):
+    raise ObjectDoesNotExist
+
+
+def day(obj):
+    return datetime.date(2024, 1, 2)
+
+
+def test_every_kind_of_column_and_link_setting(stranger):
+    EnterpriseFactory(name="y")
+    superuser = UserFactory(is_superuser=True, role=User.Role.COORDINATOR)
+    changelist = _changelist(admin.site._registry[Enterprise], superuser)
+    changelist.list_display = [
+        "action_checkbox", "__str__", "name", "region__name", flag, nothing, vanished, day,
+        lambda obj: "<s>", "size", "is_key", "id", "grade_changed_at", "created_at", "address",
+    ]  # fmt: skip
+    for links in [(), None, ["region__name", "is_key"], ["vanished"]]:
+        changelist.list_display_links = links
+        assert _cells(result_rows(changelist)) == _cells(results(changelist)), links
+
+
+def test_true_and_1_keep_their_own_icons_text():
+    EnterpriseFactory.create_batch(2)
+    changelist = _changelist(admin.site._registry[Enterprise], UserFactory(is_superuser=True))
+    rows = list(changelist.result_list)
+    rows[0].is_key, rows[1].is_key = True, 1
+    changelist.result_list = rows
+    assert _cells(result_rows(changelist)) == _cells(results(changelist))
+
+
+def test_a_changelist_of_its_own_links_where_it_says_and_a_key_that_does_not_reverse_is_text():
+    EnterpriseFactory.create_batch(2)
+    changelist = _changelist(admin.site._registry[Enterprise], UserFactory(is_superuser=True))
+    changelist.url_for_result = lambda result: f"/elsewhere/{result.pk}/"
+    ours = _cells(result_rows(changelist))
+    assert ours == _cells(results(changelist)) and "/elsewhere/" in " ".join(ours[0])
+
+    changelist = _changelist(admin.site._registry[Enterprise], UserFactory(is_superuser=True))
+    rows = list(changelist.result_list)
+    rows[0].pk = ""  # no change URL for it: Django writes the text without a link, not a server error
+    changelist.result_list = rows
+    assert _cells(result_rows(changelist)) == _cells(results(changelist))
