@@ -80,7 +80,7 @@ def subtree_lookup(path: str) -> str:
     region, whose code is compared."""
     if not path:
         return "code__startswith"
-    if path == "region_code" or path.endswith("__region_code"):
+    if path.split("__")[-1].endswith("region_code"):  # region_code, resident_region_code, inspection__region_code
         return f"{path}__startswith"
     return f"{path}__code__startswith"
 

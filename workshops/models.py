@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -229,9 +229,7 @@ class VillageDistance(models.Model):
             models.UniqueConstraint(fields=["from_village", "to_village"], name="village_distance_unique_pair"),
             models.CheckConstraint(condition=~Q(from_village=F("to_village")), name="village_distance_two_places"),
             # Each pair once: the lower id first (services.village_distance_set orders it; 0009 merged older rows).
-            models.CheckConstraint(
-                condition=Q(from_village__lt=F("to_village")), name="village_distance_ordered_pair"
-            ),
+            models.CheckConstraint(condition=Q(from_village__lt=F("to_village")), name="village_distance_ordered_pair"),
         ]
         verbose_name = _("travel time between villages")
         verbose_name_plural = _("travel times between villages")
@@ -302,6 +300,11 @@ class Registration(models.Model):
     consent_at = models.DateTimeField(_("consent to the use of personal data given at"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The division codes of the resident's village and the workshop's (the staff of either place see the row): the
+    # scope is a prefix on their own indexes, not two subqueries through three joins (issue 16). Set by ``save``
+    # (``bulk_create`` must set them); a resident, workshop or position that moves takes its rows along (services).
+    resident_region_code = models.CharField(_("division code of the resident"), max_length=12, editable=False)
+    workshop_region_code = models.CharField(_("division code of the workshop"), max_length=12, editable=False)
 
     ACTIVE = (Status.SUBMITTED, Status.RECOMMENDED, Status.HOME_VISIT, Status.ACCEPTED, Status.EMPLOYED)
     # Waiting for the community or the host: reminded, and expired when nobody acts (a claim to verify too).
@@ -317,12 +320,35 @@ class Registration(models.Model):
                 name="registration_one_active_per_resident_position",
             )
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"], name="registration_waiting")]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"], name="registration_waiting"),
+            models.Index(fields=["resident_region_code"], opclasses=["varchar_pattern_ops"], name="reg_resident_code"),
+            models.Index(fields=["workshop_region_code"], opclasses=["varchar_pattern_ops"], name="reg_workshop_code"),
+            models.Index(fields=["-created_at", "-id"], name="registration_list_order"),
+        ]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        if not (self._state.adding and not (self.resident_region_code and self.workshop_region_code)):
+            super().save(*args, **kwargs)
+            return
+        # The resident and workshop are locked (FOR NO KEY UPDATE) until the row is made: a move waits, then moves it.
+        with transaction.atomic(using=kwargs.get("using")):
+            self.resident_region_code = (
+                Resident.objects.select_for_update(no_key=True, of=("self",))
+                .values_list("village__code", flat=True)
+                .get(pk=self.resident_id)
+            )
+            self.workshop_region_code = (
+                Workshop.objects.select_for_update(no_key=True, of=("self",))
+                .values_list("village__code", flat=True)
+                .get(positions=self.position_id)
+            )
+            super().save(*args, **kwargs)
 
 
 REGISTRATION_MOVES = {

@@ -86,9 +86,10 @@ def registration_list(*, user: User) -> QuerySet[Registration]:
         return scope(registrations, user, enterprise="position__workshop__host_enterprise_id")
     if not user.is_superuser and user.role not in WORKSHOP_FIELD_STAFF:
         return registrations.none()
-    by_resident = scope(Registration.objects.all(), user, region="resident__village").values("pk")
-    by_position = scope(Registration.objects.all(), user, region="position__workshop__village").values("pk")
-    return registrations.filter(Q(pk__in=by_resident) | Q(pk__in=by_position))
+    # Either place's staff: the resident's village or the workshop's, each a prefix of a code the row stores.
+    return scope(registrations, user, region="resident_region_code") | scope(
+        registrations, user, region="workshop_region_code"
+    )
 
 
 def employment_list(*, user: User) -> QuerySet[Employment]:

@@ -88,10 +88,18 @@ def registrations(scale: Scale) -> int:
         """
         INSERT INTO workshops_registration (id, reference, channel, status, baseline_monthly_income, note, reason,
             claimed_name, claimed_phone, consent_at, status_changed_at, created_at, position_id, submitted_by_id,
-            resident_id)
-        SELECT g, 'BR' || g, 'self', 'submitted', 0, '', '', '', '', now(), now(), now(),
-               1 + (((g + 1) / 2)::bigint * 7919 + g % 2) % %s, NULL, (g + 1) / 2
-        FROM generate_series(%s, %s) g
+            resident_id, resident_region_code, workshop_region_code)
+        SELECT r.id, 'BR' || r.id, 'self', 'submitted', 0, '', '', '', '', now(), now(), now(),
+               r.position_id, NULL, r.resident_id, village.code, workshop_village.code
+        FROM (
+            SELECT g AS id, 1 + (((g + 1) / 2)::bigint * 7919 + g % 2) % %s AS position_id, (g + 1) / 2 AS resident_id
+            FROM generate_series(%s, %s) g
+        ) r
+        JOIN workshops_resident resident ON resident.id = r.resident_id
+        JOIN programs_region village ON village.id = resident.village_id
+        JOIN workshops_position position ON position.id = r.position_id
+        JOIN workshops_workshop workshop ON workshop.id = position.workshop_id
+        JOIN programs_region workshop_village ON workshop_village.id = workshop.village_id
         ON CONFLICT (id) DO NOTHING
         """,
         [scale.positions, start, scale.registrations],

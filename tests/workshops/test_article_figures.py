@@ -61,6 +61,8 @@ def employ(
             channel=Registration.Channel.COMMUNITY,
             status=Registration.Status.EMPLOYED,
             baseline_monthly_income=Decimal("1000.00"),
+            resident_region_code=resident.village.code,  # bulk_create skips Registration.save
+            workshop_region_code=positions[n % len(positions)].workshop.village.code,
         )
         for n, resident in enumerate(residents)
     )

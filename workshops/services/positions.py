@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from programs.models import User
 from programs.services import audit_record, refuse_unknown_fields, transition
 
-from ..models import POSITION_MOVES, OfferRound, Position
+from ..models import POSITION_MOVES, OfferRound, Position, Registration
 from .offers import offer_round_start
 
 # What a person sets on a position; the status and the places taken follow from the registrations.
@@ -56,6 +56,8 @@ def position_update(*, position: Position, actor: User | None, **fields) -> Posi
             setattr(locked, name, value)
         locked.full_clean()
         locked.save(update_fields=list(fields) or None)
+        if "workshop" in fields:  # its registrations now belong to the new workshop's village (Registration)
+            Registration.objects.filter(position=locked).update(workshop_region_code=locked.workshop.village.code)
         if locked.openings != old_openings:
             audit_record(
                 obj=locked,

@@ -12,7 +12,7 @@ from programs.models import Region, User
 from programs.services import audit_record, refuse_unknown_fields, region_scope_check
 from programs.validators import normalize_id_number
 
-from ..models import Category, Resident
+from ..models import Category, Registration, Resident
 from ._common import require_village
 
 # What staff may change on a resident's record; the ID number is never changed once recorded.
@@ -99,6 +99,8 @@ def resident_update(*, resident: Resident, actor: User | None, **fields) -> Resi
         locked.full_clean()
         require_village(locked.village)
         locked.save(update_fields=list(fields) or None)
+        if "village" in fields:  # the registrations' stored code moves with the resident (Registration)
+            Registration.objects.filter(resident=locked).update(resident_region_code=locked.village.code)
         if fields:
             audit_record(
                 obj=locked,

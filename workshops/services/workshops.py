@@ -6,7 +6,7 @@ from django.utils import timezone
 from programs.models import User
 from programs.services import audit_record, refuse_unknown_fields, region_scope_check, transition
 
-from ..models import WORKSHOP_MOVES, Workshop
+from ..models import WORKSHOP_MOVES, Registration, Workshop
 from ._common import require_village
 
 # What a person sets on a workshop; the status moves only through workshop_set_status.
@@ -49,6 +49,8 @@ def workshop_update(*, workshop: Workshop, actor: User | None, **fields) -> Work
         locked.full_clean()
         require_village(locked.village)
         locked.save(update_fields=list(fields) or None)
+        if "village" in fields:  # the registrations' stored code moves with the workshop (Registration)
+            Registration.objects.filter(position__workshop=locked).update(workshop_region_code=locked.village.code)
     return locked
 
 
