@@ -17,7 +17,7 @@ from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 
 from .. import selectors, services
 from ..models import Booking, Mode, Session, Slot, Theme
-from ._common import GuidanceReasonSerializer, call_service
+from ._common import GuidanceReasonSerializer, PrefetchedSlugRelatedField, call_service
 from .letters import (
     GuidanceAdviceSerializer,
     GuidanceLetterReissueSerializer,
@@ -33,11 +33,14 @@ SESSION_PARAMETER = OpenApiParameter(
 )
 
 
+# Its relations (here, the slot's themes, the risks, the sessions and their officers) are read from the lists a
+# list for the API prefetched, else from the relation (``_common.py``). (A comment: a docstring would be published
+# in the OpenAPI schema.)
 class GuidanceBookingSerializer(serializers.ModelSerializer):
     theme_title = serializers.CharField(source="theme.title", read_only=True)
     slot = GuidanceSlotSerializer(read_only=True)
-    departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    officers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    departments = PrefetchedSlugRelatedField(slug_field="name", many=True, read_only=True)
+    officers = PrefetchedSlugRelatedField(slug_field="username", many=True, read_only=True)
     risks = GuidanceRiskSerializer(many=True, read_only=True)
     sessions = GuidanceSessionBriefSerializer(many=True, read_only=True)
     contact_email = OptionalEmailField(read_only=True)
@@ -171,10 +174,14 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if self.action == "claim":
             return selectors.booking_claimable_list(user=self.request.user)
-        return selectors.booking_list(user=self.request.user)
+        # The list serializes its page and nothing else: its relations as plain lists (``_booking_queryset``).
+        # A detail action gets one booking that services may change, with its relations as managers.
+        return selectors.booking_list(user=self.request.user, as_lists=self.action == "list")
 
     def _respond(self, booking, code=status.HTTP_200_OK):
-        return Response(GuidanceBookingSerializer(selectors.booking_detail(booking=booking)).data, status=code)
+        detail = selectors.booking_detail(booking=booking)
+        # With the request: a risk's evidence link is an absolute URL (GuidanceRiskSerializer).
+        return Response(GuidanceBookingSerializer(detail, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=GuidanceBookingCreateSerializer)
     def create(self, request):

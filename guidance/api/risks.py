@@ -11,7 +11,7 @@ from programs.roles import ENFORCEMENT, ENTERPRISES, STAFF, Role
 
 from .. import files, selectors, services
 from ..models import Risk
-from ._common import GuidanceReasonSerializer
+from ._common import GuidanceReasonSerializer, PrefetchedListSerializer
 
 
 class GuidanceRiskSerializer(serializers.ModelSerializer):
@@ -42,6 +42,7 @@ class GuidanceRiskSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        list_serializer_class = PrefetchedListSerializer  # a booking's risks, as the list prefetched them
 
 
 class GuidanceEvidenceSerializer(serializers.Serializer):

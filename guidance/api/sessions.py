@@ -5,6 +5,7 @@ from rest_framework import serializers
 from programs.models import User
 
 from ..models import Mode, Session
+from ._common import PrefetchedListSerializer, PrefetchedSlugRelatedField
 from .risks import GuidanceRiskSerializer
 
 
@@ -16,12 +17,13 @@ class GuidanceSessionAdviceSerializer(serializers.Serializer):
 class GuidanceSessionBriefSerializer(serializers.ModelSerializer):
     """A session as a booking lists it: which, how, when, who came (its records: ``sessions/``)."""
 
-    officers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    officers = PrefetchedSlugRelatedField(slug_field="username", many=True, read_only=True)
 
     class Meta:
         model = Session
         fields = ["id", "kind", "mode", "held_at", "officers", "summary", "letter_number"]
         read_only_fields = fields
+        list_serializer_class = PrefetchedListSerializer  # a booking's sessions, as the list prefetched them
 
 
 class GuidanceSessionSerializer(serializers.ModelSerializer):

@@ -11,12 +11,14 @@ from programs.roles import COORDINATORS
 
 from .. import selectors, services
 from ..models import Mode, Slot, Theme
+from ._common import PrefetchedPrimaryKeyRelatedField
 
 
 class GuidanceSlotSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     free = serializers.IntegerField(read_only=True)
-    themes = serializers.PrimaryKeyRelatedField(many=True, queryset=Theme.objects.filter(is_active=True))
+    # A booking's slot in a list for the API: its themes as the list prefetched them (``_common.py``).
+    themes = PrefetchedPrimaryKeyRelatedField(many=True, queryset=Theme.objects.filter(is_active=True))
 
     class Meta:
         model = Slot

@@ -22,7 +22,7 @@ class OfficerVisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no signed-in officer
             return Booking.objects.none()
-        visits = selectors.officer_visit_list(user=self.request.user)
+        visits = selectors.officer_visit_list(user=self.request.user, as_lists=True)
         if self.request.query_params.get("upcoming") in ("1", "true"):
             visits = visits.filter(status__in=[Booking.Status.REQUESTED, Booking.Status.CONFIRMED])
         return visits

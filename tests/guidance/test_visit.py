@@ -98,6 +98,11 @@ def test_the_enterprise_closes_a_risk_with_evidence_and_staff_confirm_it(api_as)
         .order_by("created_at", "id")
         .values_list("new_value", flat=True)
     ) == ["open", "submitted", "rectified"]
+    # The booking's answer after an action carries the risk with its evidence link (it was a server error).
+    completed = staff.post(f"/api/v1/guidance/bookings/{booking.pk}/complete/", {"summary": "已整改"})
+    assert completed.status_code == 200, completed.content
+    (listed,) = completed.json()["risks"]
+    assert listed["evidence_file"].startswith("http://testserver/") and listed["status"] == "rectified"
 
 
 def test_another_enterprise_cannot_submit_evidence_for_a_risk_not_its_own(api_as):
