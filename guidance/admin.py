@@ -230,7 +230,7 @@ class BookingAdminForm(forms.ModelForm):
 class BookingAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = ENFORCEMENT
-    scope_paths = {"region": "region", "department": "departments", "enterprise": "enterprise_id"}
+    scope_paths = {"region": "region_code", "department": "departments", "enterprise": "enterprise_id"}
     list_display = [
         "reference",
         "business_name",
@@ -422,7 +422,7 @@ class RiskAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = ENFORCEMENT
     scope_paths = {
-        "region": "booking__region",
+        "region": "booking__region_code",
         "department": "booking__departments",
         "enterprise": "booking__enterprise_id",
     }
@@ -468,7 +468,7 @@ class SessionAdmin(RoleScopedAdmin):
     view_roles = STAFF
     edit_roles = ENFORCEMENT
     scope_paths = {
-        "region": "booking__region",
+        "region": "booking__region_code",
         "department": "booking__departments",
         "enterprise": "booking__enterprise_id",
     }

@@ -148,7 +148,7 @@ def booking_list(*, user: User, as_lists: bool = False) -> QuerySet[Booking]:
     return scope(
         _booking_queryset(as_lists=as_lists),
         user,
-        region="region",
+        region="region_code",
         department="departments",
         enterprise="enterprise_id",
     )
@@ -246,7 +246,7 @@ def risk_list(*, user: User) -> QuerySet[Risk]:
     return scope(
         Risk.objects.select_related("booking", "item"),
         user,
-        region="booking__region",
+        region="booking__region_code",
         department="booking__departments",
         enterprise="booking__enterprise_id",
     )

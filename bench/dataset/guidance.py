@@ -57,15 +57,16 @@ def bookings(scale: Scale) -> int:
         INSERT INTO guidance_booking (id, reference, mode, channel, status, business_name, credit_code, contact_name,
             contact_phone, contact_email, address, needs, consent_at, time_version, submission_key, created_at,
             confirmed_at, cancel_reason, summary, letter_number, feedback, created_by_id, enterprise_id, region_id,
-            slot_id, theme_id)
+            region_code, slot_id, theme_id)
         SELECT b, 'BENCH' || lpad(b::text, 8, '0'), s.mode, 'online',
                CASE WHEN b % 2 = 0 THEN 'confirmed' ELSE 'requested' END,
                '企业' || b, '', '联系人', '13800000000', '', '', '', now(), 1, NULL, now() - make_interval(secs => b),
                CASE WHEN b % 2 = 0 THEN now() ELSE NULL END, '', '', '', '', NULL,
                CASE WHEN b <= 120 THEN 1 WHEN b <= 125 THEN 2 ELSE 1 + (b::bigint * 31) % %s END,
-               s.region_id, s.id, th.ids[1 + s.id % 13]
+               s.region_id, region.code, s.id, th.ids[1 + s.id % 13]
         FROM generate_series(%s, %s) b
         JOIN guidance_slot s ON s.id = 1 + (b::bigint * 7) % %s
+        JOIN programs_region region ON region.id = s.region_id
         CROSS JOIN th
         ON CONFLICT (id) DO NOTHING
         """,

@@ -51,6 +51,7 @@ def bookings_of_2024(themes, counties, statuses: list[str]) -> list[Booking]:
                 theme=themes[(n // PER_SLOT) % len(themes)],
                 slot=slot,
                 region=slot.region,
+                region_code=slot.region.code,  # bulk_create skips Booking.save
                 mode=slot.mode,
                 status=status,
                 business_name=f"宁波企业{n}",
@@ -86,6 +87,7 @@ def test_2900_odd_bookings_accepted_and_over_3000_risks_rectified_in_2024(api_as
             theme=themes[0],
             slot=last_year,
             region=yinzhou,
+            region_code=yinzhou.code,
             mode=Mode.ONSITE,
             status=Booking.Status.COMPLETED,
             business_name="去年企业",

@@ -251,6 +251,7 @@ def test_the_article_figure_3200_sessions_held_for_2900_bookings_accepted():
             theme=theme,
             slot=slot,
             region=slot.region,
+            region_code=slot.region.code,  # bulk_create skips Booking.save
             mode=Mode.ONLINE if n % 3 == 0 else Mode.ONSITE,
             status=Booking.Status.COMPLETED,
             business_name=f"商户{n}",
