@@ -334,6 +334,7 @@ def run(scale: dataset.Scale, *, rounds: int = 5, log=print) -> dict:
 def _run(scale: dataset.Scale, *, rounds: int, log=print) -> dict:
     from programs.models import Enterprise
 
+    pages.steady_state()
     coordinator = pages.staff_user(USER)
     organiser = pages.staff_user(ORGANISER)
     clients = {USER: pages.client_for(coordinator)}

@@ -57,6 +57,7 @@ def run(scale: dataset.Scale, *, rounds: int = 3, log=print) -> dict:
         cache.clear()
         DashboardSnapshot.objects.all().delete()
 
+    pages.steady_state()
     user = pages.staff_user(USER)
     client = pages.client_for(user)
     url = reverse("admin:index")

@@ -256,10 +256,7 @@ def throughput(*, duration: float, warmup: float, concurrency: int, log=print) -
     alternating rounds (API, bare, API, bare) so that a passing disturbance does not fall on one side only."""
     results = []
     field_week_visits()
-    # The steady state of a live database (autovacuum's): the sweeps' mass updates of an earlier run leave a
-    # visibility map that would send every index-only count to the heap.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    pages.steady_state()
     with Gunicorn() as server:
         for endpoint in endpoints():
             headers = auth(endpoint.user, page=endpoint.page)
