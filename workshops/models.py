@@ -334,20 +334,15 @@ class Registration(models.Model):
 
     def save(self, *args, **kwargs):
         if not (self._state.adding and not (self.resident_region_code and self.workshop_region_code)):
-            super().save(*args, **kwargs)
-            return
-        # The resident and workshop are locked (FOR NO KEY UPDATE) until the row is made: a move waits, then moves it.
+            return super().save(*args, **kwargs)
+        # Resident, position and workshop locked (FOR NO KEY UPDATE) till the row is made: a move waits, then moves it.
         with transaction.atomic(using=kwargs.get("using")):
-            self.resident_region_code = (
-                Resident.objects.select_for_update(no_key=True, of=("self",))
-                .values_list("village__code", flat=True)
-                .get(pk=self.resident_id)
-            )
-            self.workshop_region_code = (
-                Workshop.objects.select_for_update(no_key=True, of=("self",))
-                .values_list("village__code", flat=True)
-                .get(positions=self.position_id)
-            )
+            locked = {"no_key": True, "of": ("self",)}
+            code = Resident.objects.select_for_update(**locked).values_list("village__code", flat=True)
+            self.resident_region_code = code.get(pk=self.resident_id)
+            workshop = Position.objects.select_for_update(**locked).values_list("workshop", flat=True)
+            code = Workshop.objects.select_for_update(**locked).values_list("village__code", flat=True)
+            self.workshop_region_code = code.get(pk=workshop.get(pk=self.position_id))
             super().save(*args, **kwargs)
 
 
