@@ -2,13 +2,20 @@
 
 from collections import OrderedDict
 from urllib.parse import quote
+from uuid import uuid4
 
 from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete
+from django.dispatch import receiver
 from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from programs.models import User
 from programs.pickers import ScopedAutocompleteJsonView
 
 from . import dashboard, snapshots
@@ -46,6 +53,31 @@ ADMIN_CATALOGUE_GAPS = (
 APP_LISTS_KEPT = 512
 _app_lists: OrderedDict = OrderedDict()
 
+# Django's permissions enter the key as a version of the permission tables, shared by every process through the
+# cache and changed whenever a user's or a group's permissions change (the receivers below): reading a user's
+# permission set took two queries on every admin page. Without a version in the cache (a first start, a cache
+# outage) the key holds the user's permission set itself. The key chooses sidebar links only: every view still
+# checks its own permissions.
+PERMISSIONS_VERSION = "admin-site:permissions-version"
+
+
+def _permissions_key(user):
+    version = cache.get(PERMISSIONS_VERSION)
+    if version is None:
+        cache.add(PERMISSIONS_VERSION, uuid4().hex, None)
+        return frozenset(user.get_all_permissions())
+    return version
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+@receiver(post_delete, sender=Group)
+@receiver(post_delete, sender=Permission)
+def _permissions_changed(**kwargs):
+    # Once committed: a page read between the change and its commit must not be kept under the new version.
+    transaction.on_commit(lambda: cache.set(PERMISSIONS_VERSION, uuid4().hex, None))
+
 
 def _app_list_key(site_name: str, request, app_label):
     user = request.user
@@ -58,7 +90,7 @@ def _app_list_key(site_name: str, request, app_label):
         user.is_staff,
         getattr(user, "department_id", None),
         getattr(user, "region_id", None),
-        frozenset(user.get_all_permissions()),
+        _permissions_key(user),
         app_label,
         get_script_prefix(),
         get_language(),

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from programs.models import User
@@ -52,14 +52,35 @@ def test_a_role_sees_its_own_lists_and_a_change_of_role_shows_at_once(client):
     assert plan_entries in coordinators and residents not in coordinators
 
 
-def test_a_granted_permission_shows_at_once(client):
+def test_a_granted_permission_shows_once_committed(client, django_capture_on_commit_callbacks):
     user = UserFactory(role=User.Role.ORGANISER)
     client.force_login(user)
     groups = reverse("admin:auth_group_changelist")
     residents = reverse("admin:workshops_resident_changelist")
     assert groups not in sidebar(client, residents)
-    user.user_permissions.add(Permission.objects.get(codename="view_group"))
+    with django_capture_on_commit_callbacks(execute=True):
+        user.user_permissions.add(Permission.objects.get(codename="view_group"))
     assert groups in sidebar(client, residents)
+
+
+def test_a_permission_given_to_a_group_and_a_person_put_in_it_show_once_committed(
+    client, django_capture_on_commit_callbacks
+):
+    user = UserFactory(role=User.Role.ORGANISER)
+    client.force_login(user)
+    groups = reverse("admin:auth_group_changelist")
+    residents = reverse("admin:workshops_resident_changelist")
+    assert groups not in sidebar(client, residents)
+    group = Group.objects.create(name="名册查看")
+    with django_capture_on_commit_callbacks(execute=True):
+        user.groups.add(group)
+    assert groups not in sidebar(client, residents)  # the group grants nothing yet
+    with django_capture_on_commit_callbacks(execute=True):
+        group.permissions.add(Permission.objects.get(codename="view_group"))
+    assert groups in sidebar(client, residents)
+    with django_capture_on_commit_callbacks(execute=True):
+        group.delete()
+    assert groups not in sidebar(client, residents)
 
 
 def test_the_sidebar_follows_the_persons_language(client):
