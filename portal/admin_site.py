@@ -63,10 +63,10 @@ PERMISSIONS_VERSION = "admin-site:permissions-version"
 
 def _permissions_key(user):
     version = cache.get(PERMISSIONS_VERSION)
-    if version is None:
+    if version is None:  # a first start: every process takes the first version written
         cache.add(PERMISSIONS_VERSION, uuid4().hex, None)
-        return frozenset(user.get_all_permissions())
-    return version
+        version = cache.get(PERMISSIONS_VERSION)
+    return frozenset(user.get_all_permissions()) if version is None else version
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
