@@ -117,16 +117,19 @@ class _Column:
         if self.many_to_one:
             related = getattr(result, field.name)
             return _escaped(empty if related is None else related), self.field_class
-        if self.memo is not None:
-            key = (type(value), value)  # True and 1 are one key of a dict, but an icon's alt text differs
-            try:
-                return self.memo[key], self.field_class
-            except KeyError:
-                text = self.memo[key] = _escaped(display_for_field(value, field, empty, avoid_link=self.link))
-                return text, self.field_class
-            except TypeError:  # a value that cannot be a key (a list of choices): displayed each time
-                pass
-        return _escaped(display_for_field(value, field, empty, avoid_link=self.link)), self.field_class
+
+        def shown() -> str:
+            return _escaped(display_for_field(value, field, empty, avoid_link=self.link))
+
+        if self.memo is None:
+            return shown(), self.field_class
+        key = (type(value), value)  # True and 1 are one key of a dict, but an icon's alt text differs
+        try:
+            if key not in self.memo:
+                self.memo[key] = shown()
+            return self.memo[key], self.field_class
+        except TypeError:  # a value that cannot be a key (a list of choices): displayed each time
+            return shown(), self.field_class
 
 
 def _link_in_col(is_first: bool, field_name, cl) -> bool:

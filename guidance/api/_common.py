@@ -47,7 +47,7 @@ class _ReadsPrefetchedList:
 
 
 class PrefetchedManyRelatedField(_ReadsPrefetchedList, serializers.ManyRelatedField):
-    pass
+    """A related field's ``many=True`` list (made by ``_PrefetchedRelatedField.many_init``)."""
 
 
 class PrefetchedListSerializer(_ReadsPrefetchedList, serializers.ListSerializer):
@@ -62,8 +62,8 @@ class _PrefetchedRelatedField:
 
 
 class PrefetchedSlugRelatedField(_PrefetchedRelatedField, serializers.SlugRelatedField):
-    pass
+    """``SlugRelatedField`` whose ``many=True`` list reads a prefetched list first."""
 
 
 class PrefetchedPrimaryKeyRelatedField(_PrefetchedRelatedField, serializers.PrimaryKeyRelatedField):
-    pass
+    """``PrimaryKeyRelatedField`` whose ``many=True`` list reads a prefetched list first."""
