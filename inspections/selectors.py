@@ -8,7 +8,7 @@ from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 
 from programs.models import Enterprise, Grade, Region, User
-from programs.selectors import in_region, percent, scope
+from programs.selectors import in_region, percent, prefetch_as_list, scope
 
 from . import case_selectors, complaint_selectors, fine_selectors, grades, repair_selectors, request_selectors
 from .codes import normalize_code
@@ -41,7 +41,12 @@ def item_list(*, user: User) -> QuerySet[InspectionItem]:
 
 
 def plan_entry_list(*, user: User) -> QuerySet[PlanEntry]:
-    entries = PlanEntry.objects.select_related("department", "enterprise", "inspection").prefetch_related("items")
+    """The API's plan entries: their items' ids in a plain list (``prefetch_as_list``), and the inspection as its
+    id only (the entry's answer shows no more of it)."""
+    items = InspectionItem.objects.only("pk")
+    entries = PlanEntry.objects.select_related("department", "enterprise").prefetch_related(
+        prefetch_as_list("items", items)
+    )
     return scope(entries, user, region="region_code", department="department_id").order_by(
         "-month", "enterprise_id", "id"
     )

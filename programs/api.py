@@ -15,7 +15,7 @@ from . import selectors, services
 from .authentication import ScopedRateThrottle
 from .filters import StrictFilterSet
 from .models import Department, Enterprise, Notification, Region, User
-from .rest import ERROR_RESPONSES, HasRole, OptionalEmailField, RefuseUnknownFields, documented
+from .rest import ERROR_RESPONSES, HasRole, ModelSerializer, OptionalEmailField, RefuseUnknownFields, documented
 from .roles import STAFF, is_staff_role
 from .validators import mask_phone, normalize_credit_code
 
@@ -59,13 +59,13 @@ class TokenView(APIView):
 # --- Reference data -------------------------------------------------------------------------------
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "name", "level", "parent"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
 
     class Meta:
@@ -115,7 +115,7 @@ class CreditCodeField(serializers.CharField):
         return normalize_credit_code(super().to_internal_value(data)) or None
 
 
-class EnterpriseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class EnterpriseSerializer(RefuseUnknownFields, ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     # The grid is the micro-grid's (programs.grid_models); a micro-grid outside the editor's area is refused.
     grid = serializers.IntegerField(source="micro_grid.grid_id", read_only=True, default=None, allow_null=True)
@@ -202,7 +202,7 @@ class EnterpriseViewSet(
 # --- People -----------------------------------------------------------------------------------------
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     region = RegionSerializer(read_only=True, allow_null=True)
     department = DepartmentSerializer(read_only=True, allow_null=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None, allow_null=True)
@@ -233,7 +233,7 @@ class MeView(generics.RetrieveAPIView):
         return User.objects.select_related("region", "department__region", "enterprise").get(pk=self.request.user.pk)
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficerSerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
 
     class Meta:
@@ -259,7 +259,7 @@ class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Inbox ------------------------------------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "subject", "body", "sent_at", "read_at"]

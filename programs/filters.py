@@ -37,6 +37,18 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
         models.NullBooleanField: {"filter_class": StrictBooleanFilter},
     }
 
+    def get_form_class(self):
+        """django-filter makes a new form class, and a form field per filter, on every request; they depend only on
+        the FilterSet's class, so the class is made once (each form still gets copies of its fields, as every
+        Django form does). A filter whose choices are computed from the request (a callable ``queryset``) keeps
+        the per-request class."""
+        made = type(self).__dict__.get("_form_class")
+        if made is None:
+            made = super().get_form_class()
+            if not any(callable(getattr(each, "queryset", None)) for each in self.filters.values()):
+                type(self)._form_class = made
+        return made
+
 
 class FilterBackend(DjangoFilterBackend):
     filterset_base = StrictFilterSet

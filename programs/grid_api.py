@@ -14,12 +14,12 @@ from . import grid_selectors, grids
 from .api import EnterpriseSerializer
 from .filters import StrictFilterSet
 from .models import Grid, GridAssignment, MicroGrid, Region, User
-from .rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer, RefuseUnknownFields, documented
+from .rest import ERROR_RESPONSES, HasRole, IndicatorQuerySerializer, ModelSerializer, RefuseUnknownFields, documented
 from .roles import GRID_ADMINS, GRID_STAFF, STAFF
 from .selectors import scope
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     """One current assignment as a grid's people list shows it."""
 
     assignment = serializers.IntegerField(source="pk", read_only=True)
@@ -35,7 +35,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return assignment.user.get_full_name() or assignment.user.get_username()
 
 
-class GridSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class GridSerializer(RefuseUnknownFields, ModelSerializer):
     community = serializers.PrimaryKeyRelatedField(queryset=Region.objects.filter(level=Region.Level.VILLAGE))
     community_name = serializers.CharField(source="community.name", read_only=True)
     micro_grid_count = serializers.IntegerField(read_only=True, default=0)
@@ -59,7 +59,7 @@ class GridSerializer(RefuseUnknownFields, serializers.ModelSerializer):
         validators = []  # the service validates, on its fields (the unique pairs included)
 
 
-class MicroGridSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class MicroGridSerializer(RefuseUnknownFields, ModelSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all())
     grid_name = serializers.CharField(source="grid.name", read_only=True)
     enterprise_count = serializers.IntegerField(read_only=True, default=0)
@@ -195,7 +195,7 @@ class MicroGridViewSet(
         return self.get_paginated_response(EnterpriseSerializer(page, many=True, context={"request": request}).data)
 
 
-class GridAssignmentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class GridAssignmentSerializer(RefuseUnknownFields, ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     username = serializers.CharField(source="user.username", read_only=True)
     grid = serializers.PrimaryKeyRelatedField(queryset=Grid.objects.all(), required=False, allow_null=True)

@@ -1,5 +1,6 @@
 """The REST platform every app's API stands on: one error format, pagination, permissions by role."""
 
+import copy
 from datetime import date
 from decimal import Decimal
 
@@ -7,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -18,6 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,7 +28,7 @@ from .audit import TransitionError
 from .dberrors import is_unique_violation
 from .models import Region
 from .pagination import CappedPaginator
-from .selectors import scope
+from .selectors import prefetched_as, scope
 
 
 @extend_schema_field({"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]})
@@ -37,6 +40,35 @@ class OptionalEmailField(serializers.EmailField):
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """REST framework's ModelSerializer, with its fields built from the model once per class.
+
+    DRF builds a ModelSerializer's fields from the model's metadata on every instance, that is on every request:
+    about 1 ms for twenty fields, more with nested serializers. They depend only on the class (its ``Meta``,
+    its declared fields, ``build_*``), so they are built once and each instance gets a deep copy, the way DRF
+    already copies declared fields. What depends on the request belongs in ``get_fields`` of a subclass, which
+    runs on each instance's copy (``inspections.api.requests``), or in ``__init__``. Every model serializer of
+    the project derives this one (``tests/programs/test_rest_serializers.py``).
+
+    The fields are built in the site's language (Chinese). DRF gives a field a label only where the model's
+    verbose name differs from the one made of the field's name, and compares them in the language active while
+    it builds: built in English, "name" would get no label and stay "Name" on a Chinese page. Built in Chinese,
+    every translated label is kept, as a lazy text that each request reads in its own language."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            with translation.override(settings.LANGUAGE_CODE):
+                built = super().get_fields()
+            type(self)._fields_built = built  # per class, not inherited: a subclass builds its own
+        return copy.deepcopy(built)
+
+    @cached_property
+    def _readable_fields(self):
+        # DRF picks the readable fields out of ``fields`` again for every row it writes; they are the same each time.
+        return [field for field in self.fields.values() if not field.write_only]
 
 
 class RefuseUnknownFields:
@@ -302,3 +334,41 @@ class IndicatorQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"end": [_("The end comes before the start.")]}, code="period_reversed")
         attrs.setdefault("region", None)
         return attrs
+
+
+# An API list may prefetch its rows' relations into plain lists (``selectors.prefetch_as_list``) rather than into
+# the relations' caches: a cache costs a related manager and a cloned queryset per row and relation, and the
+# serializer's ``.all()`` a manager again, about a quarter of a page's time. The relations' fields below read that
+# list when the instance carries one and otherwise read the relation as DRF does (``.all()``): the same
+# serializers also answer for a row read one at a time (retrieve, an action's answer), and so the two give the
+# same JSON. The fields are declared with ``many=True`` as usual; ``many_init`` and ``Meta.list_serializer_class``
+# are the hooks DRF gives for choosing the class of the list field.
+
+
+class _ReadsPrefetchedList:
+    def get_attribute(self, instance):
+        listed = getattr(instance, prefetched_as(self.source), None)
+        return super().get_attribute(instance) if listed is None else listed
+
+
+class PrefetchedManyRelatedField(_ReadsPrefetchedList, serializers.ManyRelatedField):
+    """A related field's ``many=True`` list (made by ``_PrefetchedRelatedField.many_init``)."""
+
+
+class PrefetchedListSerializer(_ReadsPrefetchedList, serializers.ListSerializer):
+    """A nested serializer's ``many=True`` field (its ``Meta.list_serializer_class``)."""
+
+
+class _PrefetchedRelatedField:
+    @classmethod
+    def many_init(cls, *args, **kwargs):  # as RelatedField.many_init, with the list field above
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return PrefetchedManyRelatedField(child_relation=cls(*args, **kwargs), **list_kwargs)
+
+
+class PrefetchedSlugRelatedField(_PrefetchedRelatedField, serializers.SlugRelatedField):
+    """``SlugRelatedField`` whose ``many=True`` list reads a prefetched list first."""
+
+
+class PrefetchedPrimaryKeyRelatedField(_PrefetchedRelatedField, serializers.PrimaryKeyRelatedField):
+    """``PrimaryKeyRelatedField`` whose ``many=True`` list reads a prefetched list first."""

@@ -12,12 +12,19 @@ from rest_framework.settings import api_settings
 
 from programs.documents import PdfRenderer, document_response
 from programs.models import Department, User
-from programs.rest import ERROR_RESPONSES, HasRole, OptionalEmailField, documented
+from programs.rest import (
+    ERROR_RESPONSES,
+    HasRole,
+    ModelSerializer,
+    OptionalEmailField,
+    PrefetchedSlugRelatedField,
+    documented,
+)
 from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE, ENTERPRISES, STAFF, Role
 
 from .. import selectors, services
 from ..models import Booking, Mode, Session, Slot, Theme
-from ._common import GuidanceReasonSerializer, PrefetchedSlugRelatedField, call_service
+from ._common import GuidanceReasonSerializer, call_service
 from .letters import (
     GuidanceAdviceSerializer,
     GuidanceLetterReissueSerializer,
@@ -34,9 +41,9 @@ SESSION_PARAMETER = OpenApiParameter(
 
 
 # Its relations (here, the slot's themes, the risks, the sessions and their officers) are read from the lists a
-# list for the API prefetched, else from the relation (``_common.py``). (A comment: a docstring would be published
+# list for the API prefetched, else from the relation (``programs.rest``). (A comment: a docstring would be published
 # in the OpenAPI schema.)
-class GuidanceBookingSerializer(serializers.ModelSerializer):
+class GuidanceBookingSerializer(ModelSerializer):
     theme_title = serializers.CharField(source="theme.title", read_only=True)
     slot = GuidanceSlotSerializer(read_only=True)
     departments = PrefetchedSlugRelatedField(slug_field="name", many=True, read_only=True)

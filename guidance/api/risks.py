@@ -6,15 +6,15 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from programs.rest import HasRole, documented
+from programs.rest import HasRole, ModelSerializer, PrefetchedListSerializer, documented
 from programs.roles import ENFORCEMENT, ENTERPRISES, STAFF, Role
 
 from .. import files, selectors, services
 from ..models import Risk
-from ._common import GuidanceReasonSerializer, PrefetchedListSerializer
+from ._common import GuidanceReasonSerializer
 
 
-class GuidanceRiskSerializer(serializers.ModelSerializer):
+class GuidanceRiskSerializer(ModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True, default=None, allow_null=True)
     evidence_file = serializers.SerializerMethodField()
 

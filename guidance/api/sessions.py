@@ -3,9 +3,9 @@
 from rest_framework import serializers
 
 from programs.models import User
+from programs.rest import ModelSerializer, PrefetchedListSerializer, PrefetchedSlugRelatedField
 
 from ..models import Mode, Session
-from ._common import PrefetchedListSerializer, PrefetchedSlugRelatedField
 from .risks import GuidanceRiskSerializer
 
 
@@ -14,7 +14,7 @@ class GuidanceSessionAdviceSerializer(serializers.Serializer):
     text = serializers.CharField(read_only=True)
 
 
-class GuidanceSessionBriefSerializer(serializers.ModelSerializer):
+class GuidanceSessionBriefSerializer(ModelSerializer):
     """A session as a booking lists it: which, how, when, who came (its records: ``sessions/``)."""
 
     officers = PrefetchedSlugRelatedField(slug_field="username", many=True, read_only=True)
@@ -26,7 +26,7 @@ class GuidanceSessionBriefSerializer(serializers.ModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a booking's sessions, as the list prefetched them
 
 
-class GuidanceSessionSerializer(serializers.ModelSerializer):
+class GuidanceSessionSerializer(ModelSerializer):
     """One session (指导服务) of a booking: first or follow-up, online or on site, when, who came, its outcome,
     the advice given and the risks found in it, and its recommendation letter once issued."""
 

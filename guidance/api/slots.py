@@ -6,18 +6,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 
 from programs.models import Region
-from programs.rest import HasRole, documented
+from programs.rest import HasRole, ModelSerializer, PrefetchedPrimaryKeyRelatedField, documented
 from programs.roles import COORDINATORS
 
 from .. import selectors, services
 from ..models import Mode, Slot, Theme
-from ._common import PrefetchedPrimaryKeyRelatedField
 
 
-class GuidanceSlotSerializer(serializers.ModelSerializer):
+class GuidanceSlotSerializer(ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     free = serializers.IntegerField(read_only=True)
-    # A booking's slot in a list for the API: its themes as the list prefetched them (``_common.py``).
+    # In a list (slots, or a booking's slot): the themes' ids as the list prefetched them (``programs.rest``).
     themes = PrefetchedPrimaryKeyRelatedField(many=True, queryset=Theme.objects.filter(is_active=True))
 
     class Meta:
@@ -48,7 +47,7 @@ class SlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         params = self.request.query_params
         theme = get_object_or_404(Theme, pk=params["theme"]) if params.get("theme", "").isdigit() else None
         region = get_object_or_404(Region, pk=params["region"]) if params.get("region", "").isdigit() else None
-        return selectors.slot_free_list(theme=theme, mode=params.get("mode") or None, region=region)
+        return selectors.slot_free_list(theme=theme, mode=params.get("mode") or None, region=region, as_lists=True)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

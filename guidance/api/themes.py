@@ -3,19 +3,19 @@
 from rest_framework import serializers, viewsets
 
 from inspections.models import InspectionItem
-from programs.rest import HasRole, documented
+from programs.rest import HasRole, ModelSerializer, documented
 
 from .. import selectors
 from ..models import Mode, Theme
 
 
-class GuidanceItemSerializer(serializers.ModelSerializer):
+class GuidanceItemSerializer(ModelSerializer):
     class Meta:
         model = InspectionItem
         fields = ["id", "code", "name", "field"]
 
 
-class GuidanceThemeSerializer(serializers.ModelSerializer):
+class GuidanceThemeSerializer(ModelSerializer):
     departments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     items = GuidanceItemSerializer(many=True, read_only=True)
     modes = serializers.ListField(child=serializers.ChoiceField(choices=Mode.choices), read_only=True)

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from programs.models import Department, Enterprise, User
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 from programs.selectors import department_list, enterprise_list, scope
 
@@ -15,7 +15,7 @@ from .. import request_selectors, selectors, services
 from ..models import AssistanceCase, AssistanceTask, EnterpriseRequest, Finding, ObservationPeriod
 
 
-class AssistanceTaskSerializer(serializers.ModelSerializer):
+class AssistanceTaskSerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
@@ -26,7 +26,7 @@ class AssistanceTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssistanceCaseSerializer(serializers.ModelSerializer):
+class AssistanceCaseSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     lead_department_name = serializers.CharField(source="lead_department.name", read_only=True)
     tasks = AssistanceTaskSerializer(many=True, read_only=True)

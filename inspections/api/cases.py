@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from programs.filters import StrictFilterSet
 from programs.models import Enterprise, User
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE, ENTERPRISES
 from programs.selectors import enterprise_list
 
@@ -21,13 +21,13 @@ from ..services import cases as case_services
 from ..services.case_documents import CASE_DOCUMENT_KINDS, DECISION, NOTICE, case_document_title
 
 
-class CaseDefenceSerializer(serializers.ModelSerializer):
+class CaseDefenceSerializer(ModelSerializer):
     class Meta:
         model = CaseDefence
         fields = ["id", "statement", "submitted_at", "answer", "accepted", "answered_at"]
 
 
-class CaseReviewSerializer(serializers.ModelSerializer):
+class CaseReviewSerializer(ModelSerializer):
     class Meta:
         model = CaseReview
         fields = ["id", "kind", "filed_on", "body", "outcome", "outcome_on", "note"]
@@ -52,7 +52,7 @@ class PenaltyCaseListSerializer(serializers.ListSerializer):
         return super().to_representation(cases)
 
 
-class PenaltyCaseSerializer(serializers.ModelSerializer):
+class PenaltyCaseSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     item_code = serializers.CharField(source="item.code", read_only=True)

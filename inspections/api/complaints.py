@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from programs.filters import StrictFilterSet
 from programs.models import Enterprise, Region
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import Role
 from programs.selectors import enterprise_list
 
@@ -20,7 +20,7 @@ from ..services import complaints as complaint_services
 COMPLAINT_STAFF = (Role.COORDINATOR, Role.OFFICER, Role.GRID_WORKER, Role.GRID_MANAGER)
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(ModelSerializer):
     complainant_name = serializers.SerializerMethodField(help_text="In full for the handling department, else masked.")
     complainant_phone = serializers.SerializerMethodField(help_text="In full for the handling department, else masked.")
     department_name = serializers.CharField(source="department.name", read_only=True)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from programs.filters import StrictBooleanFilter, StrictFilterSet
 from programs.models import Grade, User
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE
 
 from .. import files, selectors, services
@@ -35,7 +35,7 @@ class ReinspectionOutSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)

@@ -6,7 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 
 from .. import fine_selectors
@@ -15,13 +15,13 @@ from ..services import fine_arrangements, fines
 from ._common import InspectionReasonSerializer
 
 
-class FineInstalmentSerializer(serializers.ModelSerializer):
+class FineInstalmentSerializer(ModelSerializer):
     class Meta:
         model = FineInstalment
         fields = ["number", "amount", "due_date", "paid_at"]
 
 
-class FineSerializer(serializers.ModelSerializer):
+class FineSerializer(ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     enterprise = serializers.IntegerField(source="case.enterprise_id", read_only=True)
     instalments = FineInstalmentSerializer(many=True, read_only=True)
@@ -60,7 +60,7 @@ class PaymentStartSerializer(serializers.Serializer):
     cashier_url = serializers.CharField()
 
 
-class FineArrangementSerializer(serializers.ModelSerializer):
+class FineArrangementSerializer(ModelSerializer):
     class Meta:
         model = FineArrangement
         fields = [

@@ -8,14 +8,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from programs.models import Enterprise
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import COORDINATORS, ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE, STAFF
 
 from .. import grades, selectors, services
 from ..models import GradeChange, GradePolicy
 
 
-class GradeChangeSerializer(serializers.ModelSerializer):
+class GradeChangeSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     actor = serializers.SerializerMethodField()
 
@@ -53,7 +53,7 @@ class GradeChangeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.grade_change_list(user=self.request.user)
 
 
-class GradePolicySerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class GradePolicySerializer(RefuseUnknownFields, ModelSerializer):
     class Meta:
         model = GradePolicy
         fields = ["id", "grade", "frequency_days", "sampling_percent", "escalation_grace_days", "updated_at"]
@@ -79,7 +79,7 @@ class GradePolicyViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet)
         )
 
 
-class DueEnterpriseSerializer(serializers.ModelSerializer):
+class DueEnterpriseSerializer(ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     last_inspected_at = serializers.DateTimeField(read_only=True, allow_null=True)
     due_on = serializers.SerializerMethodField()

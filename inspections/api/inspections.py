@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from programs.filters import StrictBooleanFilter, StrictFilterSet
 from programs.models import Grade, User
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 
 from .. import selectors, services
@@ -46,7 +46,7 @@ class ItemRefSerializer(serializers.Serializer):
     simple = serializers.BooleanField()
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     enterprise_address = serializers.CharField(source="enterprise.address", read_only=True)
     lead_department_name = serializers.CharField(source="lead_department.name", read_only=True)

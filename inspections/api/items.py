@@ -2,20 +2,20 @@
 
 from rest_framework import serializers, viewsets
 
-from programs.rest import HasRole, documented
+from programs.rest import HasRole, ModelSerializer, documented
 from programs.roles import STAFF
 
 from .. import selectors
 from ..models import InspectionItem, LenientListEntry
 
 
-class LenientEntrySerializer(serializers.ModelSerializer):
+class LenientEntrySerializer(ModelSerializer):
     class Meta:
         model = LenientListEntry
         fields = ["kind", "lookback_days", "conditions"]
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     lenient_lists = LenientEntrySerializer(source="lenient_entries", many=True, read_only=True)
 

@@ -5,7 +5,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT, ENFORCEMENT_AND_ENTERPRISE
 
 from .. import selectors, services
@@ -16,7 +16,7 @@ class ObservationOpenSerializer(serializers.Serializer):
     days = serializers.IntegerField(min_value=10, max_value=60)
 
 
-class ObservationPeriodSerializer(serializers.ModelSerializer):
+class ObservationPeriodSerializer(ModelSerializer):
     enterprise = serializers.IntegerField(source="finding.enterprise_id", read_only=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from programs.filters import StrictFilterSet
 from programs.models import Enterprise, Region
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import Role
 
 from .. import complaint_selectors
@@ -19,7 +19,7 @@ COMMUNITY = ordering_services.COMMUNITY_STAFF
 READERS = (*COMMUNITY, Role.OFFICER, Role.ENTERPRISE)
 
 
-class OfferingSerializer(serializers.ModelSerializer):
+class OfferingSerializer(ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     free = serializers.IntegerField(read_only=True)
 
@@ -61,7 +61,7 @@ class PlaceOrderSerializer(RefuseUnknownFields, serializers.Serializer):
     )
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(ModelSerializer):
     offering_title = serializers.CharField(source="offering.title", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
 

@@ -8,7 +8,14 @@ from rest_framework.response import Response
 
 from programs.filters import StrictFilterSet
 from programs.models import Department, Enterprise, Region
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import (
+    ERROR_RESPONSES,
+    HasRole,
+    ModelSerializer,
+    PrefetchedPrimaryKeyRelatedField,
+    RefuseUnknownFields,
+    documented,
+)
 from programs.roles import COORDINATORS, ENFORCEMENT
 
 from .. import selectors, services
@@ -17,12 +24,12 @@ from ..services import plans as plan_services
 from ._common import InspectionReasonSerializer
 
 
-class PlanEntrySerializer(serializers.ModelSerializer):
+class PlanEntrySerializer(ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
     enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all())
-    items = serializers.PrimaryKeyRelatedField(queryset=InspectionItem.objects.filter(is_active=True), many=True)
+    items = PrefetchedPrimaryKeyRelatedField(queryset=InspectionItem.objects.filter(is_active=True), many=True)
     year_plan = serializers.PrimaryKeyRelatedField(
         queryset=YearPlan.objects.all(),
         required=False,
@@ -229,7 +236,7 @@ class PlanEntryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self._answer(entry)
 
 
-class CoordinationSerializer(serializers.ModelSerializer):
+class CoordinationSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     progress = serializers.IntegerField(read_only=True)
 
@@ -273,7 +280,7 @@ class CoordinationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         return Response(self.get_serializer(coordination).data, status=status.HTTP_202_ACCEPTED)
 
 
-class YearPlanSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class YearPlanSerializer(RefuseUnknownFields, ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, help_text="Defaults to the caller's department."
     )

@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from programs.models import User
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import ENFORCEMENT_AND_ENTERPRISE, ENTERPRISES, STAFF
 
 from .. import repair_files, repair_selectors
@@ -26,7 +26,7 @@ class RepairEvidenceSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(repair_files.file_url(row)) if row.file else None
 
 
-class RepairApplicationSerializer(serializers.ModelSerializer):
+class RepairApplicationSerializer(ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
@@ -139,7 +139,7 @@ class RepairApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
         return self._answer(application)
 
 
-class CaseRepairSerializer(serializers.ModelSerializer):
+class CaseRepairSerializer(ModelSerializer):
     """A penalty case with where its credit repair stands (``repair_state``) and from when it may be applied for."""
 
     repair_state = serializers.SerializerMethodField()
@@ -199,7 +199,7 @@ class CaseRepairViewSet(viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "rules": services.active_repair_rules()}
 
 
-class LenientEntryOutSerializer(serializers.ModelSerializer):
+class LenientEntryOutSerializer(ModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
 
@@ -220,7 +220,7 @@ class LenientEntryOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class LenientListSerializer(serializers.ModelSerializer):
+class LenientListSerializer(ModelSerializer):
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
     entries = LenientEntryOutSerializer(many=True, read_only=True)
 

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from programs.models import Enterprise, User
-from programs.rest import HasRole, RefuseUnknownFields, documented
+from programs.rest import HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import STAFF, Role
 from programs.selectors import enterprise_list
 
@@ -20,7 +20,7 @@ FILERS_AND_HANDLERS = (Role.ENTERPRISE, Role.COORDINATOR, Role.OFFICER, Role.GRI
 
 # "EnterpriseRequest" is already the name of the enterprise serializer's request body in the schema.
 @extend_schema_serializer(component_name="FiledEnterpriseRequest")
-class EnterpriseRequestSerializer(serializers.ModelSerializer):
+class EnterpriseRequestSerializer(ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
     community_name = serializers.CharField(source="community.name", read_only=True, default=None, allow_null=True)
@@ -175,7 +175,7 @@ class EnterpriseRequestViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class RequestRouteSerializer(serializers.ModelSerializer):
+class RequestRouteSerializer(ModelSerializer):
     class Meta:
         model = RequestRoute
         fields = ["id", "category", "region", "department", "community", "owner", "response_days", "is_active"]

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import WORKSHOP_DECIDERS, WORKSHOP_STAFF, Role
 
 from .. import selectors, services
@@ -14,7 +14,7 @@ from ..models import Activity
 from ._common import ReasonSerializer, read_reason
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
 
     class Meta:

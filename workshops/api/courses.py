@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import WORKSHOP_FIELD_STAFF, WORKSHOP_STAFF, Role
 
 from .. import offer_selectors, selectors, services
@@ -16,7 +16,7 @@ from ..models import Category, Course, CourseEnrolment, Resident
 from ._common import ReasonSerializer, check_village, read_reason
 
 
-class CourseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class CourseSerializer(RefuseUnknownFields, ModelSerializer):
     region_name = serializers.CharField(source="region.name", read_only=True)
     places_left = serializers.IntegerField(read_only=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False, allow_blank=True)
@@ -43,7 +43,7 @@ class CourseSerializer(RefuseUnknownFields, serializers.ModelSerializer):
         read_only_fields = ["enrolled_count", "status"]
 
 
-class EnrolmentSerializer(serializers.ModelSerializer):
+class EnrolmentSerializer(ModelSerializer):
     course_title = serializers.CharField(source="course.title", read_only=True)
     resident_name = serializers.CharField(source="resident.name", read_only=True)
 

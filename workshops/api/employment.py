@@ -5,14 +5,14 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import WORKSHOP_DECIDERS, Role
 
 from .. import selectors, services
 from ..models import Employment, IncomeRecord
 
 
-class IncomeRecordSerializer(serializers.ModelSerializer):
+class IncomeRecordSerializer(ModelSerializer):
     increase = serializers.SerializerMethodField()
 
     class Meta:
@@ -23,7 +23,7 @@ class IncomeRecordSerializer(serializers.ModelSerializer):
         return str(record.income - record.employment.registration.baseline_monthly_income)
 
 
-class EmploymentSerializer(serializers.ModelSerializer):
+class EmploymentSerializer(ModelSerializer):
     resident_name = serializers.CharField(source="registration.resident.name", read_only=True)
     position_title = serializers.CharField(source="registration.position.title", read_only=True)
     workshop_name = serializers.CharField(source="registration.position.workshop.name", read_only=True)

@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import ORGANISERS, WORKSHOP_STAFF, Role
 
 from .. import selectors, services
@@ -16,7 +16,7 @@ from ..models import Market, MarketParticipation, SupplyPoint
 from ._common import ReasonSerializer, read_reason
 
 
-class MarketParticipationSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class MarketParticipationSerializer(RefuseUnknownFields, ModelSerializer):
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
 
     class Meta:
@@ -24,7 +24,7 @@ class MarketParticipationSerializer(RefuseUnknownFields, serializers.ModelSerial
         fields = ["workshop", "workshop_name", *services.PARTICIPATION_FIELDS[1:]]
 
 
-class SupplyPointSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class SupplyPointSerializer(RefuseUnknownFields, ModelSerializer):
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
 
     class Meta:
@@ -32,7 +32,7 @@ class SupplyPointSerializer(RefuseUnknownFields, serializers.ModelSerializer):
         fields = ["workshop", "workshop_name", "city", "address"]
 
 
-class MarketSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class MarketSerializer(RefuseUnknownFields, ModelSerializer):
     participations = MarketParticipationSerializer(
         many=True, allow_empty=False, help_text="The workshops that took part, each once, with their figures."
     )

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import WORKSHOP_FIELD_STAFF, Role
 
 from .. import offer_selectors, services
@@ -18,7 +18,7 @@ from ..models import JobOffer, Registration, Resident
 from .registrations import RegistrationSerializer
 
 
-class JobOfferSerializer(serializers.ModelSerializer):
+class JobOfferSerializer(ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     position_title = serializers.CharField(source="position.title", read_only=True)
     category = serializers.CharField(source="position.category", read_only=True)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import WORKSHOP_DECIDERS, WORKSHOP_STAFF, Role
 
 from .. import selectors, services
@@ -16,7 +16,7 @@ from ..models import Position, Resident
 from ._common import NO_DELETE, ReasonSerializer, read_reason
 
 
-class PositionSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class PositionSerializer(RefuseUnknownFields, ModelSerializer):
     workshop_name = serializers.CharField(source="workshop.name", read_only=True)
     village = serializers.IntegerField(source="workshop.village_id", read_only=True)
     village_name = serializers.CharField(source="workshop.village.name", read_only=True)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, documented
 from programs.roles import WORKSHOP_DECIDERS, WORKSHOP_FIELD_STAFF, Role
 
 from .. import selectors, services
@@ -18,7 +18,7 @@ from ._common import ReasonSerializer, read_reason
 from .employment import EmploymentSerializer
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     position_title = serializers.CharField(source="position.title", read_only=True)
     workshop_name = serializers.CharField(source="position.workshop.name", read_only=True)

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import WORKSHOP_FIELD_STAFF, Role
 from programs.validators import normalize_id_number
 
@@ -33,7 +33,7 @@ class CategoriesField(serializers.MultipleChoiceField):
         return list(value)
 
 
-class ResidentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class ResidentSerializer(RefuseUnknownFields, ModelSerializer):
     """Sensitive fields are shown in full only to those with a need to know (see ``workshops.privacy``)."""
 
     village_name = serializers.CharField(source="village.name", read_only=True)

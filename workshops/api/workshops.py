@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from programs.rest import ERROR_RESPONSES, HasRole, RefuseUnknownFields, documented
+from programs.rest import ERROR_RESPONSES, HasRole, ModelSerializer, RefuseUnknownFields, documented
 from programs.roles import ORGANISERS, WORKSHOP_STAFF, Role
 
 from .. import selectors, services
@@ -14,7 +14,7 @@ from ..models import Workshop
 from ._common import NO_DELETE, ReasonSerializer, check_village, read_reason
 
 
-class WorkshopSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+class WorkshopSerializer(RefuseUnknownFields, ModelSerializer):
     village_name = serializers.CharField(source="village.name", read_only=True)
     town_name = serializers.CharField(source="village.parent.name", read_only=True, default=None, allow_null=True)
     host_enterprise_name = serializers.CharField(
