@@ -17,6 +17,7 @@ SECTIONS = (
     "data",
     "queries",
     "http",
+    "layers",
     "contention",
     "sweeps",
     "imports",
@@ -49,7 +50,7 @@ def main(argv=None) -> int:
     environment.flush_redis()
 
     from . import admin_lists as admin_bench
-    from . import contention, dataset, endpoints, report, sweeps
+    from . import api_layers, contention, dataset, endpoints, report, sweeps
     from . import coordination as coordination_bench
     from . import dashboard as dashboard_bench
     from . import exports as export_bench
@@ -85,6 +86,9 @@ def main(argv=None) -> int:
     if "http" in only:
         log("bench: hot list endpoints over HTTP (gunicorn, 2 workers)")
         keep("http", endpoints.throughput(duration=duration, warmup=warmup, concurrency=args.concurrency, log=log))
+    if "layers" in only:
+        log("bench: what each layer of an API list costs")
+        keep("layers", api_layers.run(log=log))
     if "contention" in only:
         log("bench: booking under contention")
         keep("contention", contention.run(per_client=2 if args.quick else 10, log=log))
@@ -115,7 +119,9 @@ def main(argv=None) -> int:
         sections={name: entry["value"] for name, entry in sections.items()},
         measured=sections,
     )
-    if "imports" in sections:  # rendered by its own module (bench/imports.py)
+    if "layers" in sections:  # rendered by its own module (bench/api_layers.py)
+        text = text.rstrip("\n") + "\n\n" + api_layers.section(sections["layers"]["value"])
+    if "imports" in sections:
         text = text.rstrip("\n") + "\n\n" + import_bench.section(sections["imports"]["value"])
     if "exports" in sections:
         text = text.rstrip("\n") + "\n\n" + export_bench.section(sections["exports"]["value"])

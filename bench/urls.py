@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import api_layers, views
 
 urlpatterns = [
     path("bench/enterprises/", views.enterprises, name="bench-enterprises"),
@@ -11,5 +11,6 @@ urlpatterns = [
     path("bench/bookings/", views.my_bookings, name="bench-my-bookings"),
     path("bench/positions-near-me/", views.positions_near_me, name="bench-positions-near-me"),
     path("bench/field-week/", views.field_week, name="bench-field-week"),
+    *api_layers.urlpatterns,
     path("", include("portal.urls")),
 ]

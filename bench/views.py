@@ -149,26 +149,37 @@ def _unauthorised() -> JsonResponse:
     return JsonResponse({"detail": "unauthorised"}, status=401)
 
 
+def enterprise_queryset(user, params):
+    """The enterprises API's selector, its order and its ``grade`` filter (``values(*ENTERPRISE_FIELDS)`` reads
+    the answer's fields)."""
+    rows = programs_selectors.enterprise_list(user=user).order_by("name", "id")
+    if params.get("grade"):
+        rows = rows.filter(grade=params["grade"])
+    return rows
+
+
+def plan_entry_queryset(user, params):
+    """The plan entries API's selector, its order and its ``month`` filter, with the items' ids in an array
+    (``values(*PLAN_ENTRY_FIELDS)`` reads the answer's fields)."""
+    rows = inspections_selectors.plan_entry_list(user=user).prefetch_related(None)
+    if params.get("month"):
+        rows = rows.filter(month=params["month"])
+    items = PlanEntry.items.through.objects.filter(planentry_id=OuterRef("pk")).values("inspectionitem_id")
+    return rows.annotate(items_ids=ArraySubquery(items))
+
+
 def enterprises(request):
     user = _user(request)
     if user is None:
         return _unauthorised()
-    rows = programs_selectors.enterprise_list(user=user).order_by("name", "id")
-    if request.GET.get("grade"):
-        rows = rows.filter(grade=request.GET["grade"])
-    return _answer(rows.values(*ENTERPRISE_FIELDS)[: _page_size(request)])
+    return _answer(enterprise_queryset(user, request.GET).values(*ENTERPRISE_FIELDS)[: _page_size(request)])
 
 
 def plan_entries(request):
     user = _user(request)
     if user is None:
         return _unauthorised()
-    rows = inspections_selectors.plan_entry_list(user=user).prefetch_related(None)
-    if request.GET.get("month"):
-        rows = rows.filter(month=request.GET["month"])
-    items = PlanEntry.items.through.objects.filter(planentry_id=OuterRef("pk")).values("inspectionitem_id")
-    rows = rows.annotate(items_ids=ArraySubquery(items))
-    return _answer(rows.values(*PLAN_ENTRY_FIELDS)[: _page_size(request)])
+    return _answer(plan_entry_queryset(user, request.GET).values(*PLAN_ENTRY_FIELDS)[: _page_size(request)])
 
 
 def free_slots(request):
