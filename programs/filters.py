@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 
@@ -39,16 +40,34 @@ class StrictFilterSet(django_filters.rest_framework.FilterSet):
 
     def get_form_class(self):
         """django-filter makes a new form class, and a form field per filter, on every request; they depend only on
-        the FilterSet's class, so the class is made once (each form still gets copies of its fields, as every
-        Django form does). A filter whose choices are computed from the request (a callable ``queryset``) keeps
-        the per-request class."""
-        made = type(self).__dict__.get("_form_class")
+        the FilterSet's class and the language (a filter's label is written in it), so the class is made once per
+        language (each form still gets copies of its fields, as every Django form does). A filter whose choices are
+        computed from the request (a callable ``queryset``) keeps the per-request class."""
+        by_language = type(self).__dict__.get("_form_classes")
+        if by_language is None:
+            by_language = type(self)._form_classes = {}
+        language = translation.get_language()
+        made = by_language.get(language)
         if made is None:
             made = super().get_form_class()
             if not any(callable(getattr(each, "queryset", None)) for each in self.filters.values()):
-                type(self)._form_class = made
+                by_language[language] = made
         return made
 
 
 class FilterBackend(DjangoFilterBackend):
+    """The project's filter backend: FilterSets derive ``StrictFilterSet``. A view's ``filterset_fields`` make one
+    FilterSet class per view class and model, where django-filter makes a new one on every request (and with it
+    the form class ``StrictFilterSet`` keeps)."""
+
     filterset_base = StrictFilterSet
+    _made: dict = {}
+
+    def get_filterset_class(self, view, queryset=None):
+        if getattr(view, "filterset_class", None) or queryset is None:
+            return super().get_filterset_class(view, queryset)
+        key = (type(view), queryset.model)
+        made = self._made.get(key)
+        if made is None:
+            made = FilterBackend._made[key] = super().get_filterset_class(view, queryset)
+        return made

@@ -43,26 +43,25 @@ class OptionalEmailField(serializers.EmailField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """REST framework's ModelSerializer, with its fields built from the model once per class.
+    """REST framework's ModelSerializer, with its fields built from the model once per class and language.
 
     DRF builds a ModelSerializer's fields from the model's metadata on every instance, that is on every request:
     about 1 ms for twenty fields, more with nested serializers. They depend only on the class (its ``Meta``,
-    its declared fields, ``build_*``), so they are built once and each instance gets a deep copy, the way DRF
-    already copies declared fields. What depends on the request belongs in ``get_fields`` of a subclass, which
-    runs on each instance's copy (``inspections.api.requests``), or in ``__init__``. Every model serializer of
-    the project derives this one (``tests/programs/test_rest_serializers.py``).
-
-    The fields are built in the site's language (Chinese). DRF gives a field a label only where the model's
-    verbose name differs from the one made of the field's name, and compares them in the language active while
-    it builds: built in English, "name" would get no label and stay "Name" on a Chinese page. Built in Chinese,
-    every translated label is kept, as a lazy text that each request reads in its own language."""
+    its declared fields, ``build_*``) and on the language active while they are built: DRF labels a field only
+    where its verbose name differs from its name in that language, and writes a unique field's "already exists"
+    message as a plain string. So they are built once per class and language, and each instance gets a deep copy,
+    the way DRF already copies declared fields. What depends on the request belongs in ``get_fields`` of a
+    subclass, which runs on each instance's copy (``inspections.api.requests``), or in ``__init__``. Every model
+    serializer of the project derives this one (``tests/programs/test_rest_serializers.py``)."""
 
     def get_fields(self):
-        built = type(self).__dict__.get("_fields_built")
+        by_language = type(self).__dict__.get("_fields_built")
+        if by_language is None:  # per class, not inherited: a subclass builds its own
+            by_language = type(self)._fields_built = {}
+        language = translation.get_language()
+        built = by_language.get(language)
         if built is None:
-            with translation.override(settings.LANGUAGE_CODE):
-                built = super().get_fields()
-            type(self)._fields_built = built  # per class, not inherited: a subclass builds its own
+            built = by_language[language] = super().get_fields()
         return copy.deepcopy(built)
 
     @cached_property

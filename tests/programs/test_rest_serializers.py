@@ -78,3 +78,23 @@ def test_an_error_names_the_field_in_the_callers_language_whichever_language_cam
     assert english.json()["error"]["fields"]["name"] == ["This field is required."]
     with translation.override("zh-hans"):
         assert chinese.json()["error"]["fields"]["name"] == [gettext("This field is required.")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("first", ["zh-hans", "en"])
+def test_a_registered_code_is_refused_in_each_callers_language_whichever_came_first(api_as, monkeypatch, first):
+    """The "already exists" message of a unique field is a plain string written in the language of the build."""
+    monkeypatch.delattr(EnterpriseSerializer, "_fields_built", raising=False)
+    village = region_tree()["village"].pk
+    client = api_as(coordinator())
+    body = {"name": "宁波甬兴餐饮有限公司", "credit_code": "91350100M000100Y43", "region": village}
+    assert client.post("/api/v1/enterprises/", body, format="json").status_code == 201
+    second = {**body, "name": "另一家餐饮有限公司"}
+    answers = {}
+    for language in (first, *({"zh-hans", "en"} - {first})):
+        answers[language] = client.post("/api/v1/enterprises/", second, format="json", HTTP_ACCEPT_LANGUAGE=language)
+    for language, answer in answers.items():
+        assert answer.status_code == 400
+        (message,) = answer.json()["error"]["fields"]["credit_code"]
+        assert ("already exists" in message) == (language == "en")
+        assert ("已" in message) == (language == "zh-hans")
