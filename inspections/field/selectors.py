@@ -58,15 +58,20 @@ class Day:
 
 def field_week(*, officer: User, today: date | None = None) -> tuple[date, list[Day], list[Inspection]]:
     """The officer's visits this week by day (a visit with no fixed day last), and the visits of earlier weeks
-    still under way. Each visit carries ``other_departments`` and ``open_findings`` (its enterprise's)."""
+    still under way. Each visit carries ``other_departments`` and ``open_findings`` (its enterprise's). The
+    visits the phone keeps for offline use are these (``week_visit_ids``)."""
     monday = week_start(today)
     mine = _visits(user=officer).filter(officers=officer).exclude(status=Inspection.Status.CANCELLED)
-    week = list(mine.filter(week_start=monday).order_by("visit_date", "enterprise__name", "id"))
-    earlier = list(
-        mine.filter(status=Inspection.Status.IN_PROGRESS, week_start__lt=monday).order_by("week_start", "id")
+    # One query for both: this week's visits by day, then by enterprise; earlier weeks' by week, oldest first.
+    visits = list(
+        mine.filter(Q(week_start=monday) | Q(status=Inspection.Status.IN_PROGRESS, week_start__lt=monday)).order_by(
+            "-week_start", "visit_date", "enterprise__name", "id"
+        )
     )
-    findings = _open_findings(user=officer, enterprise_ids={v.enterprise_id for v in week + earlier})
-    for visit in week + earlier:
+    week = [visit for visit in visits if visit.week_start == monday]
+    earlier = sorted((visit for visit in visits if visit.week_start != monday), key=lambda v: (v.week_start, v.pk))
+    findings = _open_findings(user=officer, enterprise_ids={v.enterprise_id for v in visits})
+    for visit in visits:
         visit.other_departments = [d for d in visit.departments.all() if d.pk != officer.department_id]
         visit.open_findings = findings.get(visit.enterprise_id, [])
     days = [Day(monday + timedelta(days=n)) for n in range(7)]
@@ -78,15 +83,9 @@ def field_week(*, officer: User, today: date | None = None) -> tuple[date, list[
     return monday, days, earlier
 
 
-def field_week_visit_ids(*, officer: User, today: date | None = None) -> list[int]:
-    """The visits the phone keeps for offline use: this week's and the earlier ones still under way."""
-    monday = week_start(today)
-    mine = selectors.inspection_list(user=officer).filter(officers=officer).exclude(status=Inspection.Status.CANCELLED)
-    return list(
-        mine.filter(Q(week_start=monday) | Q(status=Inspection.Status.IN_PROGRESS, week_start__lt=monday))
-        .order_by("id")
-        .values_list("pk", flat=True)
-    )
+def week_visit_ids(days: list[Day], earlier: list[Inspection]) -> list[int]:
+    """The visits of ``field_week``'s answer the phone keeps for offline use, by id."""
+    return sorted([visit.pk for day in days for visit in day.visits] + [visit.pk for visit in earlier])
 
 
 @dataclass

@@ -91,7 +91,7 @@ def home(request):
     """This week's visits by day, each with what the officer needs on the way there."""
     officer = _officer(request)
     monday, days, earlier = selectors.field_week(officer=officer)
-    visit_urls = [reverse("field:visit", args=[pk]) for pk in selectors.field_week_visit_ids(officer=officer)]
+    visit_urls = [reverse("field:visit", args=[pk]) for pk in selectors.week_visit_ids(days, earlier)]
     context = {
         "week_start": monday,
         "week_end": monday + timedelta(days=6),

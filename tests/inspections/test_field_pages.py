@@ -120,6 +120,26 @@ def test_the_week_asks_the_phone_to_keep_every_visit_of_the_week(client):
     assert urls == ["/field/", "/field/reinspections/", f"/field/visits/{inspection.pk}/"]
 
 
+def test_a_visit_of_an_earlier_week_shows_while_under_way_and_the_phone_keeps_it(client):
+    cast = Cast()
+    inspection = this_week_visit(cast)
+    last_week = week_start() - timedelta(days=7)
+    Inspection.objects.filter(pk=inspection.pk).update(week_start=last_week, visit_date=last_week)
+    client.force_login(cast.market_officer)
+    scheduled = client.get("/field/").text  # scheduled last week, never started: not this week's work
+    assert cast.enterprise.name not in scheduled
+    assert f"/field/visits/{inspection.pk}/" not in scheduled
+    services.inspection_start(inspection=Inspection.objects.get(pk=inspection.pk), actor=cast.market_officer)
+    page = client.get("/field/").text
+    earlier = re.search(r"<h2>[^<]*</h2>\s*<ul class=\"visits\">.*?</ul>\s*</section>", page, re.S).group(0)
+    assert "前几周尚未完成的检查" in earlier  # "Still under way from earlier weeks"
+    assert cast.enterprise.name in earlier
+    days = re.findall(r'<section class="day[^"]*" id="day-.*?</section>', page, re.S)
+    assert len(days) == 7 and all(cast.enterprise.name not in day for day in days)
+    urls = re.search(r'id="offline-status"[^>]*data-urls="([^"]*)"', page).group(1).split()
+    assert urls == ["/field/", "/field/reinspections/", f"/field/visits/{inspection.pk}/"]
+
+
 def test_another_officers_visits_are_not_in_the_week(client):
     cast = Cast()
     this_week_visit(cast)
