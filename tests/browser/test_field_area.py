@@ -181,6 +181,39 @@ def test_a_visit_recorded_offline_reaches_the_server_once_when_the_connection_is
     assert inspection.code_shown_at < inspection.completed_at
 
 
+def test_the_connection_back_while_a_round_still_fails_sends_the_queue_without_a_press(phone_page, tmp_path):
+    """On an island the signal comes and goes: the phone's "online" may arrive while a round of sending is still
+    failing. That round stops at its failure; the "online" must start another, or the queue waits."""
+    page = phone_page
+    inspection = demo_visit()
+    sign_in(page, "officer", settings.DEMO_PASSWORD, path="/accounts/login/")
+    page.wait_for_url("**/field/")
+    page.wait_for_selector("#offline-status[data-offline-ready=true]")
+    page.context.set_offline(True)
+    _open_visit_and_record(page, inspection, tmp_path)
+    page.wait_for_selector("#outbox[data-pending='2']")
+    page.context.set_offline(False)
+
+    # The first send hangs on a bad connection and then drops; the connection comes back meanwhile.
+    held = []
+
+    def first_send_drops(route):
+        if held:
+            route.continue_()
+            return
+        held.append(route.request.url)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        route.abort("internetdisconnected")
+
+    page.route("**/api/v1/inspections/**", first_send_drops)
+    page.evaluate("window.Field.flush()")
+    page.wait_for_selector("#outbox[data-pending='0']", state="attached")
+    assert len(held) == 1
+    inspection.refresh_from_db()
+    assert inspection.status == Inspection.Status.COMPLETED
+    assert Finding.objects.filter(inspection=inspection).count() == 1
+
+
 def test_a_visit_cancelled_while_the_phone_was_offline_is_shown_as_a_conflict(phone_page, tmp_path):
     page = phone_page
     inspection = demo_visit()

@@ -129,15 +129,25 @@
   }
 
   let flushing = null;
+  let flushAgain = false;
 
   /* Send what waits, oldest first; stop at the first action that cannot go yet (no connection, server busy,
      sign-in expired), so that the order holds. A refusal (a conflict, a validation error) stays on the list
      with its reason, for the officer to see; it does not block the others. */
   function flush() {
-    if (flushing) return flushing;
+    // Asked again while a round is under way (the connection came back while the round still failed offline):
+    // one more round follows it, or the queue would wait for the next page or a press of "Send now".
+    if (flushing) {
+      flushAgain = true;
+      return flushing;
+    }
     const work = () => sendAll().finally(() => renderOutbox());
     flushing = (navigator.locks ? navigator.locks.request("field-outbox", work) : work()).finally(() => {
       flushing = null;
+      if (flushAgain) {
+        flushAgain = false;
+        flush();
+      }
     });
     return flushing;
   }
