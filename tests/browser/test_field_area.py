@@ -83,6 +83,19 @@ def _answer(page, item: InspectionItem, result: str) -> None:
     page.click(f'fieldset[data-item="{item.pk}"] label.choice-{result}')
 
 
+def _week_kept_then_recorded_offline(page, tmp_path) -> Inspection:
+    """The demo's officer signs in, the phone keeps the week, the connection drops, and the visit is recorded:
+    two actions wait in the outbox (the code shown, the completion). The browser stays offline."""
+    inspection = demo_visit()
+    sign_in(page, "officer", settings.DEMO_PASSWORD, path="/accounts/login/")
+    page.wait_for_url("**/field/")
+    page.wait_for_selector("#offline-status[data-offline-ready=true]")
+    page.context.set_offline(True)
+    _open_visit_and_record(page, inspection, tmp_path)
+    page.wait_for_selector("#outbox[data-pending='2']")
+    return inspection
+
+
 def _open_visit_and_record(page, inspection: Inspection, tmp_path) -> None:
     """From the week: the visit, the code shown, the checklist (refused while an item is unanswered), a finding
     with a photo, completion."""
@@ -185,13 +198,7 @@ def test_the_connection_back_while_a_round_still_fails_sends_the_queue_without_a
     """On an island the signal comes and goes: the phone's "online" may arrive while a round of sending is still
     failing. That round stops at its failure; the "online" must start another, or the queue waits."""
     page = phone_page
-    inspection = demo_visit()
-    sign_in(page, "officer", settings.DEMO_PASSWORD, path="/accounts/login/")
-    page.wait_for_url("**/field/")
-    page.wait_for_selector("#offline-status[data-offline-ready=true]")
-    page.context.set_offline(True)
-    _open_visit_and_record(page, inspection, tmp_path)
-    page.wait_for_selector("#outbox[data-pending='2']")
+    inspection = _week_kept_then_recorded_offline(page, tmp_path)
     page.context.set_offline(False)
 
     # The first send hangs on a bad connection and then drops; the connection comes back meanwhile.
@@ -216,13 +223,7 @@ def test_the_connection_back_while_a_round_still_fails_sends_the_queue_without_a
 
 def test_a_visit_cancelled_while_the_phone_was_offline_is_shown_as_a_conflict(phone_page, tmp_path):
     page = phone_page
-    inspection = demo_visit()
-    sign_in(page, "officer", settings.DEMO_PASSWORD, path="/accounts/login/")
-    page.wait_for_url("**/field/")
-    page.wait_for_selector("#offline-status[data-offline-ready=true]")
-    page.context.set_offline(True)
-    _open_visit_and_record(page, inspection, tmp_path)
-    page.wait_for_selector("#outbox[data-pending='2']")
+    inspection = _week_kept_then_recorded_offline(page, tmp_path)
     services.inspection_cancel(
         inspection=inspection, actor=User.objects.get(username="coordinator"), reason="企业已停业"
     )
